@@ -1,0 +1,66 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from accounts.models import Invitation, Membership, Organisation, User
+from accounts.validators import normalize_identifier
+from core.forms import DsfrModelForm
+
+
+class SignupForm(AllauthSignupForm):
+    display_name = forms.CharField(
+        label=_("Nom affiché"), max_length=60, required=False,
+        help_text=_("Visible à côté de vos contributions. Un pseudonyme est accepté."),
+    )
+
+    def save(self, request):
+        user = super().save(request)
+        user.display_name = self.cleaned_data.get("display_name", "")
+        user.save(update_fields=["display_name"])
+        return user
+
+
+class ProfileForm(DsfrModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "first_name", "last_name"]
+        labels = {"first_name": _("Prénom (non public)"), "last_name": _("Nom (non public)")}
+
+
+class DeleteAccountForm(DsfrBaseForm):
+    password = forms.CharField(label=_("Votre mot de passe, pour confirmer"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("Mot de passe incorrect."))
+        return ""
+
+
+class OrganisationForm(DsfrModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "rna", "siret", "description", "website", "email", "phone", "address",
+                  "postcode", "city"]
+
+    def clean_rna(self):
+        return normalize_identifier(self.cleaned_data.get("rna", ""))
+
+    def clean_siret(self):
+        return normalize_identifier(self.cleaned_data.get("siret", ""))
+
+
+class InvitationForm(DsfrModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role"]
+
+
+class MembershipRoleForm(DsfrModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]

@@ -1,0 +1,81 @@
+"""Site-wide Wagtail pages: the home page, institutional content pages and news."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from core.blocks import BodyBlock
+
+
+class HomePage(Page):
+    """Front door: each module contributes a teaser section through the `agora_home_sections` hook."""
+
+    intro = models.TextField(_("accroche"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True, verbose_name=_("contenu"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        sections = []
+        for section in hooks.get_hooks("agora_home_sections"):
+            result = section(request)
+            if result:
+                sections.append(result)
+        context["home_sections"] = sorted(sections, key=lambda s: s.get("order", 100))
+        context["news"] = NewsPage.objects.live().public().order_by("-date")[:3]
+        return context
+
+
+class ContentPage(Page):
+    """Institutional page (accessibilité, mentions légales, démocratie sanitaire…)."""
+
+    intro = models.TextField(_("chapeau"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True, verbose_name=_("contenu"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("page de contenu")
+
+
+class NewsIndexPage(Page):
+    intro = models.TextField(_("chapeau"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["core.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("liste des actualités")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        news = NewsPage.objects.live().public().child_of(self).order_by("-date")
+        context["page_obj"] = Paginator(news, 10).get_page(request.GET.get("page"))
+        return context
+
+
+class NewsPage(Page):
+    date = models.DateField(_("date"), default=timezone.localdate)
+    intro = models.TextField(_("chapeau"))
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True, verbose_name=_("contenu"))
+
+    content_panels = Page.content_panels + [FieldPanel("date"), FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["core.NewsIndexPage"]
+
+    class Meta:
+        verbose_name = _("actualité")

@@ -1,0 +1,83 @@
+"""Fixed-window rate limits kept in the cache (Redis in production, shared by every process).
+
+IP addresses are never stored in clear: the key is an HMAC of the address, and counters expire with
+their window (see docs/personal-data.md).
+"""
+
+import functools
+import hashlib
+import hmac
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'10/m' -> (10, 60); '5/10m' -> (5, 600)."""
+    count, period = rate.split("/")
+    unit = period[-1]
+    multiplier = int(period[:-1] or 1)
+    return int(count), RATE_UNITS[unit] * multiplier
+
+
+def client_ip(request) -> str:
+    # Behind the production proxy the first X-Forwarded-For entry is the client.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if getattr(settings, "USE_X_FORWARDED_FOR", False) else ""
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def hashed(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def hit(scope: str, ident: str, rate: str) -> bool:
+    """Count one hit; return True while under the limit."""
+    if not settings.RATELIMIT_ENABLED:
+        return True
+    limit, period = parse_rate(rate)
+    window = int(time.time() // period)
+    key = f"rl:{scope}:{hashed(ident)}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        return True
+    return count <= limit
+
+
+def check_request(request, scope: str, user_rate: str, ip_rate: str) -> bool:
+    """True when both the user's and the IP's budgets allow one more write."""
+    user = getattr(request, "user", None)
+    ok = hit(scope + ":ip", client_ip(request), ip_rate)
+    if user is not None and user.is_authenticated:
+        ok = hit(scope + ":user", str(user.pk), user_rate) and ok
+    return ok
+
+
+def too_many_requests(request=None):
+    message = _("Trop de demandes en peu de temps. Merci de patienter une minute avant de réessayer.")
+    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "60"
+    return response
+
+
+def ratelimit(scope: str, user_rate: str = "30/m", ip_rate: str = "60/m", methods=("POST",)):
+    """View decorator: refuse with 429 (French message) past the budget."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods and not check_request(request, scope, user_rate, ip_rate):
+                return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,154 @@
+"""Shared fixtures: personas (one per role), organisations, and the Wagtail site tree.
+
+Personas, as in healthchecks' hc/test.py: alice is a citizen, bob another citizen, asso_admin administers the
+verified association, asso_b_admin administers the other one, and one account per staff role.
+"""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from wagtail.models import Locale, Page, Site
+
+from accounts import roles
+from accounts.models import Membership, Organisation, User
+from core.models import HomePage
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache: each test starts with a clean budget.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def home_page(db):
+    """The site root. Rebuilt when a transactional test flushed the tree (see STACK-NOTES)."""
+    existing = HomePage.objects.first()
+    if existing:
+        return existing
+    Locale.objects.get_or_create(language_code="fr")
+    root = Page.objects.filter(depth=1).first()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=Locale.objects.get(language_code="fr")))
+    home = HomePage(title="Accueil", slug="accueil")
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.all().delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Agora Santé")
+    for page in Page.objects.filter(depth=2).exclude(pk=home.pk):
+        page.delete()
+    return home
+
+
+def make_user(email, display_name="", role=None, **extra) -> User:
+    user = User.objects.create_user(
+        username=email.split("@")[0], email=email, password=PASSWORD, display_name=display_name, **extra
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if role:
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice@example.org", "Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob@example.org", "Bob")
+
+
+@pytest.fixture
+def moderator(db):
+    return make_user("moderatrice@example.org", "Modératrice", role=roles.MODERATOR)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("instructeur@example.org", "Instructeur", role=roles.REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(db):
+    return make_user("instructrice@example.org", "Instructrice", role=roles.REVIEWER)
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("editrice@example.org", "Éditrice", role=roles.EDITOR)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("admin@example.org", "Admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def organisation_factory(db):
+    counter = {"n": 0}
+
+    def make(admin=None, verified=True, **fields):
+        counter["n"] += 1
+        n = counter["n"]
+        from django.utils import timezone
+
+        fields.setdefault("name", f"Association de patients n°{n}")
+        fields.setdefault("rna", f"W{750000000 + n:09d}")
+        fields.setdefault("kind", Organisation.KIND_ASSOCIATION)
+        organisation = Organisation.objects.create(verified_at=timezone.now() if verified else None, **fields)
+        if admin is not None:
+            Membership.objects.create(organisation=organisation, user=admin, role=Membership.ROLE_ADMIN)
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def asso_admin(db):
+    return make_user("asso-a@example.org", "Nadia (asso A)")
+
+
+@pytest.fixture
+def asso_member(db):
+    return make_user("membre-a@example.org", "Membre A")
+
+
+@pytest.fixture
+def asso_b_admin(db):
+    return make_user("asso-b@example.org", "Thomas (asso B)")
+
+
+@pytest.fixture
+def organisation(organisation_factory, asso_admin, asso_member):
+    """Association A (verified), administered by asso_admin, with asso_member as a plain member."""
+    org = organisation_factory(admin=asso_admin, name="Association A")
+    Membership.objects.create(organisation=org, user=asso_member, role=Membership.ROLE_MEMBER)
+    return org
+
+
+@pytest.fixture
+def organisation_b(organisation_factory, asso_b_admin):
+    return organisation_factory(admin=asso_b_admin, name="Association B")
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user):
+        client.force_login(user)
+        return client
+
+    return do_login
