@@ -61,6 +61,9 @@ class ConsultationPage(Page):
     # Closing: the editors' global synthesis, public once published.
     synthesis = RichTextField(_("synthèse"), blank=True)
     synthesis_published_at = models.DateTimeField(_("synthèse publiée le"), null=True, blank=True)
+    # Notification bookkeeping: each e-mail wave goes out once (commands and hooks are idempotent).
+    synthesis_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closing_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -184,6 +187,26 @@ class ContributionQuerySet(models.QuerySet):
     def threads(self):
         return self.filter(parent__isnull=True)
 
+    def in_threads_for(self, user):
+        """What a thread lists for `user`: everything but other people's pending contributions.
+
+        Hidden and withdrawn ones stay listed (as tombstones without body, see consult.serializers) so that
+        replies keep their context.
+        """
+        from accounts.roles import is_moderator
+
+        if user is not None and is_moderator(user):
+            return self
+        if user is not None and user.is_authenticated:
+            return self.filter(~Q(status=Contribution.STATUS_PENDING) | Q(author=user))
+        return self.exclude(status=Contribution.STATUS_PENDING)
+
+    def moderation_queue(self):
+        """Waiting for a moderator: pending (a priori) or hidden after flags without a moderator's decision."""
+        return self.filter(
+            Q(status=Contribution.STATUS_PENDING) | Q(status=Contribution.STATUS_HIDDEN, moderated_by__isnull=True)
+        )
+
 
 class Contribution(models.Model):
     STATUS_PUBLISHED = "published"
@@ -211,6 +234,8 @@ class Contribution(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="contributions")
     body = models.TextField(_("contribution"), max_length=5000)
+    # Sanitised HTML rendering of `body` (consult.text.render_body), computed once at write time.
+    body_html = models.TextField(blank=True, editable=False)
     stance = models.CharField(_("position"), max_length=10, choices=STANCE_CHOICES, blank=True)
     interests = models.TextField(_("déclaration de liens d'intérêts"), blank=True)
     no_interests = models.BooleanField(_("aucun lien d'intérêts"), default=False)
