@@ -42,6 +42,10 @@ class DeleteAccountForm(DsfrBaseForm):
 
 
 class OrganisationForm(DsfrModelForm):
+    # Wider than the stored value: people type spaces and dots ("W 751 234 567", "732 829 320 00074").
+    rna = forms.CharField(label=_("Numéro RNA"), max_length=20, required=False, help_text=_("W suivi de 9 chiffres."))
+    siret = forms.CharField(label=_("Numéro SIRET"), max_length=30, required=False, help_text=_("14 chiffres."))
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "rna", "siret", "description", "website", "email", "phone", "address",
