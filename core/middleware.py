@@ -38,3 +38,30 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
         )
         return response
+
+
+class LanguageMiddleware:
+    """French by default; English only when the visitor chose it with the language switch (cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language and show English to many French
+    visitors whose browser is set to English; a French public service answers in French unless asked.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.available = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        if language not in self.available:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        from django.utils.cache import patch_vary_headers
+
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -53,3 +53,9 @@ def test_responses_carry_a_strict_content_security_policy(client, home_page):
     assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     nonce = csp.split("'nonce-")[1].split("'")[0]
     assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_the_site_answers_in_french_even_to_an_english_browser(client, home_page):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="fr"' in response.content.decode()
+    assert response["Content-Language"] == "fr"
