@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # The module index pages live at these fixed slugs (created by the demo loader / editors).
 NAV = [
-    ("Consultations", "/consultations/"),
-    ("Appels à projets", "/appels-a-projets/"),
-    ("Living labs", "/living-labs/"),
-    ("Rechercher", "/rechercher/"),
+    (gettext_noop("Consultations"), "/consultations/"),
+    (gettext_noop("Appels à projets"), "/appels-a-projets/"),
+    (gettext_noop("Living labs"), "/living-labs/"),
+    (gettext_noop("Rechercher"), "/rechercher/"),
 ]
 
 

@@ -42,6 +42,7 @@ def test_language_switch_renders_the_interface_in_english(client, home_page):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     html = response.content.decode()
     assert '<html lang="en"' in html
+    assert "Log in" in html and "Calls for projects" in html
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert '<html lang="fr"' in client.get("/").content.decode()
 
