@@ -1,0 +1,198 @@
+"""The live socket of a consultation: `ws/consultations/<id>/`.
+
+Anyone may watch (anonymous visitors included); writing goes through HTTP (consult/services.py writes the
+database first, then broadcasts). The socket only:
+- relays the consultation's events, filtered by audience for this reader (visibility.py);
+- answers {"type": "catch_up", "last_event_id": N} with the missed events from the database, then "synced";
+- answers {"type": "ping"} with "pong";
+- shows how many people read the consultation now (presence.py).
+Client messages are validated strictly and rate-limited; Origin and session are checked in config/asgi.py.
+
+Close codes: 4404 unknown or unpublished consultation, 4413 message too big, 4429 too many messages.
+"""
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import deque
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from consult.models import ConsultationPage
+from core import ratelimit
+
+from . import conf, presence
+from .events import events_after
+from .handlers import group_name
+from .visibility import Viewer, may_receive
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 4413
+CLOSE_TOO_MANY = 4429
+MAX_EVENT_ID = 2**53  # what a browser's Number holds exactly
+
+# Delayed presence broadcasts outlive the consumer that scheduled them: keep a reference until done.
+_pending_broadcasts: set[asyncio.Task] = set()
+
+
+def parse_client_message(content):
+    """Return the validated message, or None. Only two shapes exist; anything else is refused."""
+    if not isinstance(content, dict):
+        return None
+    kind = content.get("type")
+    if kind == "ping" and content.keys() == {"type"}:
+        return {"type": "ping"}
+    if kind == "catch_up" and content.keys() == {"type", "last_event_id"}:
+        value = content["last_event_id"]
+        if type(value) is int and 0 <= value <= MAX_EVENT_ID:  # bool is not an id
+            return {"type": "catch_up", "last_event_id": value}
+    return None
+
+
+def _load_consultation(consultation_id: int, user):
+    """(is the consultation watchable, who is watching) — one sync call at connect."""
+    exists = ConsultationPage.objects.live().filter(pk=consultation_id).exists()
+    return exists, Viewer.of(user)
+
+
+async def _broadcast_presence(layer, consultation_id: int, delay: float) -> None:
+    if delay > 0:
+        await asyncio.sleep(delay)
+    try:
+        number = await sync_to_async(presence.count, thread_sensitive=False)(consultation_id)
+        await layer.group_send(group_name(consultation_id), {"type": "consult.presence", "count": number})
+    except Exception:  # presence is decoration: never let it break a socket
+        logger.exception("presence broadcast failed for consultation %s", consultation_id)
+
+
+class ConsultationConsumer(AsyncJsonWebsocketConsumer):
+    consultation_id: int
+    viewer: Viewer
+
+    async def connect(self):
+        self.consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
+        self.group = group_name(self.consultation_id)
+        self.joined = False
+        self.closing = False
+        self.heartbeat = None
+        self.presence_bucket = None
+        self.received = deque()
+        exists, self.viewer = await database_sync_to_async(_load_consultation)(
+            self.consultation_id, self.scope.get("user")
+        )
+        # Accept before closing so the browser gets our close code (a refused handshake is an opaque 1006).
+        await self.accept()
+        if not exists:
+            await self._close(CLOSE_NOT_FOUND)
+            return
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined = True
+        self.presence_bucket = await sync_to_async(presence.add, thread_sensitive=False)(self.consultation_id)
+        self.heartbeat = asyncio.create_task(self._heartbeat())
+        count = await sync_to_async(presence.count, thread_sensitive=False)(self.consultation_id)
+        await self.send_json({"type": "presence", "count": count})
+        await self._presence_changed()
+
+    async def disconnect(self, code):
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+        if not self.joined:
+            return
+        self.joined = False
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.presence_bucket is not None:
+            await sync_to_async(presence.remove, thread_sensitive=False)(self.consultation_id, self.presence_bucket)
+        await self._presence_changed()
+
+    # --- messages from the client -------------------------------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if self.closing:
+            return
+        if not await self._within_rate():
+            await self._close(CLOSE_TOO_MANY)
+            return
+        if text_data is None or len(text_data) > conf.max_message_bytes() or len(
+            text_data.encode("utf-8")
+        ) > conf.max_message_bytes():
+            await self._close(CLOSE_TOO_BIG)
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            content = None
+        message = parse_client_message(content)
+        if message is None:
+            await self.send_json({"type": "error", "code": "invalid_message"})
+            return
+        if message["type"] == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.catch_up(message["last_event_id"])
+
+    async def catch_up(self, after: int):
+        payloads, has_more, last_id = await database_sync_to_async(events_after)(
+            self.consultation_id, self.viewer, after
+        )
+        for payload in payloads:
+            await self.send_json(payload)
+        await self.send_json({"type": "synced", "last_event_id": last_id, "has_more": has_more})
+
+    async def _within_rate(self) -> bool:
+        limit, seconds = conf.message_rate()
+        now = time.monotonic()
+        while self.received and self.received[0] <= now - seconds:
+            self.received.popleft()
+        self.received.append(now)
+        if len(self.received) > limit:
+            return False
+        if self.viewer.user_id is not None:
+            # One budget for all the sockets (tabs, processes) of a signed-in user.
+            return await sync_to_async(ratelimit.hit, thread_sensitive=False)(
+                "consult-ws", str(self.viewer.user_id), conf.user_message_rate()
+            )
+        return True
+
+    async def _close(self, code: int):
+        self.closing = True
+        await self.close(code=code)
+
+    # --- messages from the group ---------------------------------------------------------------------
+    async def consult_event(self, message):
+        if may_receive(self.viewer, message["audience"], message["audience_user_id"]):
+            await self.send_json(message["event"])
+
+    async def consult_presence(self, message):
+        await self.send_json({"type": "presence", "count": message["count"]})
+
+    # --- presence -----------------------------------------------------------------------------------
+    async def _heartbeat(self):
+        try:
+            while True:
+                await asyncio.sleep(presence.seconds_to_next_bucket() + random.uniform(0, presence.HEARTBEAT_SPREAD))
+                self.presence_bucket = await sync_to_async(presence.add, thread_sensitive=False)(
+                    self.consultation_id
+                )
+                await self._presence_changed()
+        except asyncio.CancelledError:
+            pass
+
+    async def _presence_changed(self):
+        """Schedule one presence broadcast for this consultation unless one is already due (rate limit)."""
+        claimed = await sync_to_async(presence.claim_broadcast, thread_sensitive=False)(self.consultation_id)
+        if not claimed:
+            return
+        delay = conf.presence_broadcast_delay()
+        if delay <= 0:
+            await _broadcast_presence(self.channel_layer, self.consultation_id, 0)
+            return
+        task = asyncio.get_running_loop().create_task(
+            _broadcast_presence(self.channel_layer, self.consultation_id, delay)
+        )
+        _pending_broadcasts.add(task)
+        task.add_done_callback(_pending_broadcasts.discard)

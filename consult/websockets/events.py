@@ -1,0 +1,99 @@
+"""The wire format of live events, shared by the broadcast (handlers.py), the socket catch-up and the HTTP
+catch-up, so a client cannot tell a live event from a caught-up one.
+
+Messages are compact on purpose: ids, kind, place in the thread and counters — never a contribution's body.
+Clients fetch the rendered contribution over HTTP (consult:contribution_fragment), which applies the
+visibility rules of the page; so an event can never leak the text of a pending or hidden contribution.
+"""
+
+from consult.models import Contribution, ConsultationEvent
+
+from . import conf
+from .visibility import AUTHOR, PUBLIC, Viewer, audience_filter, may_receive
+
+
+def effective_audience(event) -> tuple[str, int | None]:
+    """The event's audience, narrowed when its contribution is (now) pending.
+
+    A pending contribution only exists for its author and moderators: even a mistakenly public event
+    about it goes to them only.
+    """
+    contribution = event.contribution
+    if event.audience == PUBLIC and contribution is not None and contribution.status == Contribution.STATUS_PENDING:
+        return AUTHOR, contribution.author_id
+    return event.audience, event.audience_user_id
+
+
+def event_payload(event) -> dict:
+    """What a client receives for one event (no audience data, no body)."""
+    payload = {
+        "type": "event",
+        "id": event.pk,
+        "kind": event.kind,
+        "consultation_id": event.consultation_id,
+        "contribution_id": event.contribution_id,
+    }
+    contribution = event.contribution
+    if contribution is not None:
+        payload.update(
+            section=contribution.section.anchor,
+            parent_id=contribution.parent_id,
+            root_id=contribution.root_id,
+            depth=contribution.depth,
+            status=contribution.status,
+            votes_up=contribution.votes_up,
+            votes_down=contribution.votes_down,
+            replies_count=contribution.replies_count,
+        )
+        if contribution.status == Contribution.STATUS_HIDDEN:
+            # The public reason is public (it replaces the text on the page); the text itself never travels.
+            payload["hidden_reason"] = contribution.hidden_reason
+    return payload
+
+
+def layer_message(event) -> dict:
+    """The channel-layer message: the client payload plus the audience the consumer filters on."""
+    audience, audience_user_id = effective_audience(event)
+    return {
+        "type": "consult.event",
+        "audience": audience,
+        "audience_user_id": audience_user_id,
+        "event": event_payload(event),
+    }
+
+
+def load_event(event_id: int):
+    """One event with what its payload needs, in one query."""
+    return (
+        ConsultationEvent.objects.select_related("contribution__section")
+        .filter(pk=event_id)
+        .first()
+    )
+
+
+def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | None = None):
+    """The events of a consultation after `after` that this viewer may receive, oldest first.
+
+    Returns (payloads, has_more, last_id): last_id is the highest id examined (even if filtered out),
+    so a client resumes after it.
+    """
+    limit = limit or conf.catchup_limit()
+    rows = list(
+        ConsultationEvent.objects.filter(consultation_id=consultation_id, id__gt=after)
+        .filter(audience_filter(viewer))
+        .select_related("contribution__section")
+        .order_by("id")[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    payloads = [event_payload(e) for e in rows if may_receive(viewer, *effective_audience(e))]
+    last_id = rows[-1].pk if rows else after
+    return payloads, has_more, last_id
+
+
+def latest_event_id(consultation_id: int) -> int:
+    """Id of the newest event of a consultation (0 if none): pages render it as data-last-event-id."""
+    last = ConsultationEvent.objects.filter(consultation_id=consultation_id).order_by("-id").values_list(
+        "id", flat=True
+    ).first()
+    return last or 0

@@ -1,0 +1,135 @@
+"""HTTP catch-up (consult:events): the events after a given id, with the socket's audience rule and payloads."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from consult import services
+from consult.models import ConsultationEvent, ConsultationPage, Contribution
+
+
+def post(user, section, body="Une contribution.", **kwargs):
+    kwargs.setdefault("no_interests", True)
+    contribution, _ = services.create_contribution(user, section, body, stance=Contribution.STANCE_FOR, **kwargs)
+    return contribution
+
+
+def events_url(consultation, after=None):
+    url = reverse("consult:events", args=[consultation.pk])
+    return url if after is None else f"{url}?after={after}"
+
+
+@pytest.fixture
+def a_priori(consultation_factory):
+    return consultation_factory(mode=ConsultationPage.MODERATION_A_PRIORI)
+
+
+@pytest.fixture
+def mixed_events(a_priori, alice, bob, moderator, django_capture_on_commit_callbacks):
+    """In an a-priori consultation: one published (public event), one pending from alice (author event),
+    one moderators-only event."""
+    section = a_priori.sections.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        published = post(bob, section, "Publiée après validation.")
+        services.publish(moderator, published)
+        pending = post(alice, section, "Toujours en attente.")
+        with transaction.atomic():
+            internal = services.record_event(
+                published, ConsultationEvent.KIND_EDITED, ConsultationEvent.AUDIENCE_MODERATORS
+            )
+    return {"published": published, "pending": pending, "internal": internal}
+
+
+def visible_ids(client, consultation):
+    response = client.get(events_url(consultation, 0))
+    assert response.status_code == 200
+    return [(e["kind"], e["contribution_id"]) for e in response.json()["events"]]
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "citizen", "author", "moderator"])
+def test_catch_up_shows_each_reader_only_the_events_meant_for_them(
+    persona, client, a_priori, mixed_events, alice, bob, moderator, user_factory
+):
+    published, pending = mixed_events["published"], mixed_events["pending"]
+    users = {"anonymous": None, "citizen": user_factory("carla@example.org", "Carla"), "author": alice,
+             "moderator": moderator}
+    if users[persona] is not None:
+        client.force_login(users[persona])
+    created, published_kind = ConsultationEvent.KIND_CREATED, ConsultationEvent.KIND_PUBLISHED
+    expected = {
+        # bob's contribution was created pending (its author only), then published (everyone).
+        "anonymous": [(published_kind, published.pk)],
+        "citizen": [(published_kind, published.pk)],
+        "author": [(published_kind, published.pk), (created, pending.pk)],
+        "moderator": [(created, published.pk), (published_kind, published.pk), (created, pending.pk),
+                      (ConsultationEvent.KIND_EDITED, published.pk)],
+    }[persona]
+    assert visible_ids(client, a_priori) == expected
+
+
+def test_the_author_of_a_pending_contribution_sees_its_creation(client, a_priori, mixed_events, bob):
+    client.force_login(bob)
+    ids = visible_ids(client, a_priori)
+    assert (ConsultationEvent.KIND_CREATED, mixed_events["published"].pk) in ids
+    assert (ConsultationEvent.KIND_CREATED, mixed_events["pending"].pk) not in ids
+
+
+def test_catch_up_never_carries_a_contribution_text(client, a_priori, mixed_events, moderator):
+    client.force_login(moderator)
+    content = client.get(events_url(a_priori, 0)).content.decode()
+    assert "attente" not in content and "validation" not in content
+
+
+def test_catch_up_returns_only_events_after_the_given_id(client, consultation, section, alice):
+    first = post(alice, section, "Première.")
+    after = ConsultationEvent.objects.filter(contribution=first).get().pk
+    second = post(alice, section, "Deuxième.")
+    data = client.get(events_url(consultation, after)).json()
+    assert [e["contribution_id"] for e in data["events"]] == [second.pk]
+    assert data["last_event_id"] == data["events"][-1]["id"]
+    assert data["has_more"] is False
+
+
+def test_catch_up_is_capped_with_has_more(client, consultation, section, alice, settings):
+    settings.CONSULT_LIVE_CATCHUP_LIMIT = 2
+    posted = [post(alice, section, f"Texte {i}.") for i in range(3)]
+    data = client.get(events_url(consultation, 0)).json()
+    assert [e["contribution_id"] for e in data["events"]] == [c.pk for c in posted[:2]]
+    assert data["has_more"] is True
+    data = client.get(events_url(consultation, data["last_event_id"])).json()
+    assert [e["contribution_id"] for e in data["events"]] == [posted[2].pk]
+    assert data["has_more"] is False
+
+
+def test_catch_up_is_private_to_the_reader(client, consultation):
+    response = client.get(events_url(consultation, 0))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert response.json() == {"events": [], "has_more": False, "last_event_id": 0}
+
+
+@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "9" * 30])
+def test_catch_up_refuses_a_malformed_after(client, consultation, after):
+    response = client.get(events_url(consultation) + f"?after={after}")
+    assert response.status_code == 400
+    assert "after" in response.json()["error"]
+
+
+def test_catch_up_of_an_unpublished_consultation_is_not_found(client, consultation):
+    consultation.unpublish()
+    assert client.get(events_url(consultation, 0)).status_code == 404
+
+
+def test_catch_up_refuses_post(client, consultation):
+    assert client.post(events_url(consultation, 0)).status_code == 405
+
+
+def test_catch_up_query_count_does_not_grow_with_the_number_of_events(
+    client, consultation, section, alice, django_assert_max_num_queries
+):
+    for i in range(30):
+        post(alice, section, f"Texte {i}.")
+    client.force_login(alice)
+    client.get(events_url(consultation, 0))  # warm the session
+    with django_assert_max_num_queries(8):
+        data = client.get(events_url(consultation, 0)).json()
+    assert len(data["events"]) == 30

@@ -1,0 +1,290 @@
+"""The live socket of a consultation: delivery, catch-up, audience, Origin, validation, rate limit, presence.
+
+Runs on the in-memory layer by default and on Redis when REDIS_URL is set (settings switch the layer).
+"""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from consult import services
+from consult.models import ConsultationEvent, ConsultationPage, Contribution
+
+from .ws_helpers import catch_up, clean_layer, closed_with, next_message, open_socket, read_all  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_layer", "live_settings")]
+
+
+@pytest.fixture
+def live_settings(settings):
+    settings.CONSULT_LIVE_PRESENCE_BROADCAST_DELAY = 0  # no delayed task outliving the test
+    return settings
+
+
+def post(user, section, body="Une contribution sur la section.", parent=None, **kwargs):
+    kwargs.setdefault("no_interests", parent is None)
+    contribution, _ = services.create_contribution(
+        user, section, body, stance="" if parent else Contribution.STANCE_FOR, parent=parent, **kwargs
+    )
+    return contribution
+
+
+apost = database_sync_to_async(post)
+
+
+@database_sync_to_async
+def last_event_id(consultation):
+    return ConsultationEvent.objects.filter(consultation=consultation).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+async def test_a_reader_receives_a_contribution_posted_by_someone_else(consultation, section, alice, bob):
+    watcher = await open_socket(consultation.pk)  # anonymous visitor
+    other = await open_socket(consultation.pk, bob)
+    contribution = await apost(alice, section)
+
+    for communicator in (watcher, other):
+        event = await next_message(communicator)
+        assert event["type"] == "event"
+        assert event["kind"] == ConsultationEvent.KIND_CREATED
+        assert event["contribution_id"] == contribution.pk
+        assert event["section"] == section.anchor
+        assert event["parent_id"] is None
+        assert "body" not in event and "body_html" not in event
+        assert "audience_user_id" not in event
+    await watcher.disconnect()
+    await other.disconnect()
+
+
+async def test_a_reply_carries_its_parent_and_vote_counts_follow(consultation, section, alice, bob):
+    parent = await apost(alice, section)
+    watcher = await open_socket(consultation.pk)
+    reply = await apost(bob, section, "Je réponds.", parent=parent)
+    event = await next_message(watcher)
+    assert (event["contribution_id"], event["parent_id"], event["depth"]) == (reply.pk, parent.pk, 1)
+
+    await database_sync_to_async(services.vote)(bob, parent, 1)
+    event = await next_message(watcher)
+    assert event["kind"] == ConsultationEvent.KIND_VOTES
+    assert (event["contribution_id"], event["votes_up"], event["votes_down"]) == (parent.pk, 1, 0)
+    await watcher.disconnect()
+
+
+async def test_reconnecting_with_the_last_event_id_receives_exactly_the_missed_events(consultation, section, alice):
+    first = await apost(alice, section, "Avant la coupure.")
+    communicator = await open_socket(consultation.pk)
+    seen = await last_event_id(consultation)
+    await communicator.disconnect()  # network cut
+
+    missed = [await apost(alice, section, f"Pendant la coupure {i}.") for i in range(3)]
+
+    communicator = await open_socket(consultation.pk)
+    events, synced = await catch_up(communicator, seen)
+    assert [e["contribution_id"] for e in events] == [c.pk for c in missed]
+    assert first.pk not in [e["contribution_id"] for e in events]
+    assert [e["id"] for e in events] == sorted(e["id"] for e in events)
+    assert synced["last_event_id"] == events[-1]["id"]
+    assert synced["has_more"] is False
+    # Caught up: asking again from the new last id gives nothing.
+    events, synced = await catch_up(communicator, synced["last_event_id"])
+    assert events == []
+    await communicator.disconnect()
+
+
+async def test_catch_up_is_capped_and_says_there_is_more(consultation, section, alice, live_settings):
+    live_settings.CONSULT_LIVE_CATCHUP_LIMIT = 2
+    posted = [await apost(alice, section, f"Texte {i}.") for i in range(3)]
+    communicator = await open_socket(consultation.pk)
+    events, synced = await catch_up(communicator, 0)
+    assert [e["contribution_id"] for e in events] == [c.pk for c in posted[:2]]
+    assert synced["has_more"] is True
+    events, synced = await catch_up(communicator, synced["last_event_id"])
+    assert [e["contribution_id"] for e in events] == [posted[2].pk]
+    assert synced["has_more"] is False
+    await communicator.disconnect()
+
+
+async def test_a_pending_contribution_reaches_only_its_author_and_moderators(
+    consultation_factory, alice, bob, moderator
+):
+    consultation = await database_sync_to_async(consultation_factory)(mode=ConsultationPage.MODERATION_A_PRIORI)
+    section = await database_sync_to_async(lambda: consultation.sections.first())()
+    anonymous = await open_socket(consultation.pk)
+    citizen = await open_socket(consultation.pk, bob)
+    author = await open_socket(consultation.pk, alice)
+    moderation = await open_socket(consultation.pk, moderator)
+
+    pending = await apost(alice, section, "En attente de validation.")
+    assert pending.status == Contribution.STATUS_PENDING
+    for communicator in (author, moderation):
+        event = await next_message(communicator)
+        assert (event["contribution_id"], event["status"]) == (pending.pk, Contribution.STATUS_PENDING)
+    assert await read_all(anonymous) == []
+    assert await read_all(citizen) == []
+
+    # Nor does a catch-up give it away.
+    for communicator in (anonymous, citizen):
+        events, _ = await catch_up(communicator, 0)
+        assert events == []
+    events, _ = await catch_up(author, 0)
+    assert [e["contribution_id"] for e in events] == [pending.pk]
+
+    # Once a moderator publishes it, everyone hears about it.
+    await database_sync_to_async(services.publish)(moderator, pending)
+    for communicator in (anonymous, citizen, author, moderation):
+        event = await next_message(communicator)
+        assert (event["kind"], event["contribution_id"]) == (ConsultationEvent.KIND_PUBLISHED, pending.pk)
+    for communicator in (anonymous, citizen, author, moderation):
+        await communicator.disconnect()
+
+
+async def test_a_hidden_contribution_goes_out_as_a_tombstone_without_its_text(
+    consultation, section, alice, bob, moderator
+):
+    contribution = await apost(alice, section, "Propos qui seront masqués.")
+    citizen = await open_socket(consultation.pk, bob)
+    await database_sync_to_async(services.hide)(moderator, contribution, "propos injurieux")
+    event = await next_message(citizen)
+    assert event["kind"] == ConsultationEvent.KIND_HIDDEN
+    assert event["status"] == Contribution.STATUS_HIDDEN
+    assert event["hidden_reason"] == "propos injurieux"
+    assert "masqués" not in repr(event)
+
+    # Caught up later, the creation event shows the current (hidden) state, never the text.
+    events, _ = await catch_up(citizen, 0)
+    assert {e["status"] for e in events} == {Contribution.STATUS_HIDDEN}
+    assert "masqués" not in repr(events)
+    await citizen.disconnect()
+
+
+async def test_moderator_only_events_are_never_sent_to_citizens(consultation, section, alice, bob, moderator):
+    contribution = await apost(alice, section)
+    citizen = await open_socket(consultation.pk, bob)
+    author = await open_socket(consultation.pk, alice)
+    moderation = await open_socket(consultation.pk, moderator)
+
+    @database_sync_to_async
+    def moderators_event():
+        from django.db import transaction
+
+        with transaction.atomic():
+            return services.record_event(
+                contribution, ConsultationEvent.KIND_EDITED, ConsultationEvent.AUDIENCE_MODERATORS
+            )
+
+    event = await moderators_event()
+    received = await next_message(moderation)
+    assert received["id"] == event.pk
+    assert await read_all(citizen) == []
+    assert await read_all(author) == []
+    for communicator in (citizen, author):
+        events, _ = await catch_up(communicator, event.pk - 1)
+        assert events == []
+    for communicator in (citizen, author, moderation):
+        await communicator.disconnect()
+
+
+async def test_a_foreign_origin_is_refused(consultation):
+    from channels.testing import WebsocketCommunicator
+
+    from .ws_helpers import application
+
+    for origin in ((b"origin", b"https://evil.example"), None):
+        headers = [origin] if origin else []
+        communicator = WebsocketCommunicator(application(), f"/ws/consultations/{consultation.pk}/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert not connected
+        await communicator.disconnect()
+
+
+async def test_an_unknown_or_unpublished_consultation_is_closed_with_4404(consultation_factory, home_page):
+    from channels.testing import WebsocketCommunicator
+
+    from .ws_helpers import ORIGIN, application
+
+    draft = await database_sync_to_async(consultation_factory)()
+    await database_sync_to_async(draft.unpublish)()
+    for consultation_id in (draft.pk, 999999, home_page.pk):
+        communicator = WebsocketCommunicator(
+            application(), f"/ws/consultations/{consultation_id}/", headers=[ORIGIN]
+        )
+        connected, _ = await communicator.connect()
+        assert connected
+        assert await closed_with(communicator) == 4404
+
+
+async def test_ping_gets_a_pong(consultation):
+    communicator = await open_socket(consultation.pk)
+    await communicator.send_json_to({"type": "ping"})
+    assert await next_message(communicator) == {"type": "pong"}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pas du json",
+        "[]",
+        '"catch_up"',
+        '{"type": "post", "body": "écrire par le socket"}',
+        '{"type": "catch_up"}',
+        '{"type": "catch_up", "last_event_id": "12"}',
+        '{"type": "catch_up", "last_event_id": -1}',
+        '{"type": "catch_up", "last_event_id": true}',
+        '{"type": "catch_up", "last_event_id": 1.5}',
+        '{"type": "catch_up", "last_event_id": 99999999999999999999}',
+        '{"type": "catch_up", "last_event_id": 1, "extra": 1}',
+        '{"type": "ping", "x": 1}',
+    ],
+)
+async def test_an_invalid_message_is_rejected_and_the_socket_stays_open(consultation, text):
+    communicator = await open_socket(consultation.pk)
+    await communicator.send_to(text_data=text)
+    assert await next_message(communicator) == {"type": "error", "code": "invalid_message"}
+    await communicator.send_json_to({"type": "ping"})
+    assert await next_message(communicator) == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_an_oversized_message_closes_the_socket(consultation):
+    communicator = await open_socket(consultation.pk)
+    await communicator.send_json_to({"type": "ping", "pad": "x" * 3000})
+    assert await closed_with(communicator) == 4413
+
+
+async def test_a_binary_frame_closes_the_socket(consultation):
+    communicator = await open_socket(consultation.pk)
+    await communicator.send_to(bytes_data=b"\x00\x01")
+    assert await closed_with(communicator) == 4413
+
+
+async def test_a_client_flooding_the_socket_is_closed_with_4429(consultation, alice):
+    communicator = await open_socket(consultation.pk, alice)
+    for _ in range(10):
+        await communicator.send_json_to({"type": "ping"})
+        assert await next_message(communicator) == {"type": "pong"}
+    await communicator.send_json_to({"type": "ping"})
+    assert await closed_with(communicator) == 4429
+
+
+async def test_a_signed_in_user_shares_one_budget_across_sockets(consultation, alice, live_settings):
+    live_settings.CONSULT_LIVE_USER_MESSAGE_RATE = "4/60s"
+    first = await open_socket(consultation.pk, alice)
+    second = await open_socket(consultation.pk, alice)
+    for communicator in (first, second, first, second):
+        await communicator.send_json_to({"type": "ping"})
+        assert await next_message(communicator) == {"type": "pong"}
+    await first.send_json_to({"type": "ping"})
+    assert await closed_with(first) == 4429
+    await second.disconnect()
+
+
+async def test_readers_are_counted_and_told_how_many_are_reading(consultation, alice):
+    first = await open_socket(consultation.pk)
+    assert (await first.receive_json_from()) == {"type": "presence", "count": 1}
+    second = await open_socket(consultation.pk, alice)
+    assert (await second.receive_json_from()) == {"type": "presence", "count": 2}
+    updates = [m for m in await read_all(first, presence=True) if m["type"] == "presence"]
+    assert updates[-1]["count"] == 2
+    await second.disconnect()
+    updates = [m for m in await read_all(first, presence=True) if m["type"] == "presence"]
+    assert updates[-1]["count"] == 1
+    await first.disconnect()
