@@ -32,6 +32,45 @@ class ConsultationIndexPage(Page):
     class Meta:
         verbose_name = _("liste des consultations")
 
+    FILTERS = {"en-cours": STATUS_OPEN, "a-venir": STATUS_UPCOMING, "terminees": STATUS_CLOSED}
+
+    def consultations(self, status: str = "", theme: str = ""):
+        """Live consultations under this index, with their published contribution count (one query)."""
+        now = timezone.now()
+        qs = ConsultationPage.objects.live().public().child_of(self).annotate(
+            published_count=models.Count("contributions", filter=Q(contributions__status="published"))
+        )
+        if status == STATUS_OPEN:
+            qs = qs.filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
+        elif status == STATUS_UPCOMING:
+            qs = qs.filter(opens_at__gt=now).order_by("opens_at")
+        elif status == STATUS_CLOSED:
+            qs = qs.filter(closes_at__lte=now).order_by("-closes_at")
+        else:
+            qs = qs.order_by("-opens_at")
+        if theme:
+            qs = qs.filter(themes__slug=theme)
+        return qs
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+        from taggit.models import Tag
+
+        context = super().get_context(request, *args, **kwargs)
+        current = request.GET.get("statut", "")
+        current = current if current in self.FILTERS else ""
+        theme = request.GET.get("theme", "")
+        paginator = Paginator(self.consultations(self.FILTERS.get(current, ""), theme).prefetch_related("themes"), 10)
+        context.update(
+            consultations=paginator.get_page(request.GET.get("page")),
+            current_filter=current,
+            current_theme=theme,
+            filters=[("", _("Toutes")), ("en-cours", _("En cours")), ("a-venir", _("À venir")),
+                     ("terminees", _("Terminées"))],
+            themes=Tag.objects.filter(consult_consultationtag_items__isnull=False).distinct().order_by("name"),
+        )
+        return context
+
 
 class ConsultationTag(TaggedItemBase):
     content_object = ParentalKey("consult.ConsultationPage", related_name="tagged_items", on_delete=models.CASCADE)
@@ -104,6 +143,24 @@ class ConsultationPage(Page):
     @property
     def is_open(self) -> bool:
         return self.status == STATUS_OPEN
+
+    def get_context(self, request, *args, **kwargs):
+        from consult import rules
+        from consult.views import consultation_stats
+
+        context = super().get_context(request, *args, **kwargs)
+        stats = consultation_stats(self)
+        context.update(
+            stats=stats,
+            documents=self.documents.select_related("document").all(),
+            synthesis_published=bool(self.synthesis and self.synthesis_published_at),
+            is_following=(request.user.is_authenticated
+                          and self.followers.filter(user=request.user).exists()),
+            can_export_staff=rules.can_export_staff(request.user),
+            can_moderate=rules.can_moderate(request.user),
+            post_refusal=rules.post_refusal(request.user, self),
+        )
+        return context
 
     @property
     def group_name(self) -> str:
