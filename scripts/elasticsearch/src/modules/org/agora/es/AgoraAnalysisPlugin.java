@@ -107,6 +107,7 @@ import java.util.regex.Pattern;
  * distribution work unchanged. Only the subset this project (and Wagtail's default index settings)
  * need is implemented; an unknown type fails loudly at index creation ("unknown filter type").
  */
+@SuppressWarnings("deprecation") // SynonymFilter: Elasticsearch's "synonym" type still uses it
 public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
 
     // ------------------------------------------------------------------ helpers
@@ -410,7 +411,7 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
         f.put("trim", provider((n, s) -> normalizing(n, TrimFilter::new)));
         f.put("decimal_digit", provider((n, s) -> normalizing(n, DecimalDigitFilter::new)));
         f.put("german_normalization", provider((n, s) -> normalizing(n, GermanNormalizationFilter::new)));
-        f.put("elision", (indexSettings, env, n, s) -> {
+        f.put("elision", AnalysisPlugin.requiresAnalysisSettings((indexSettings, env, n, s) -> {
             CharArraySet articles = Analysis.parseArticles(env, s);
             if (articles == null) {
                 if (s.get("articles") == null && s.get("articles_path") == null) {
@@ -421,7 +422,7 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
             }
             CharArraySet a = articles;
             return normalizing(n, ts -> new ElisionFilter(ts, a));
-        });
+        }));
         f.put("stemmer", provider((n, s) -> filter(n, stemmer(s.get("language", s.get("name", "porter"))))));
         f.put("snowball", provider((n, s) -> {
             String lang = s.get("language", "English");
@@ -429,12 +430,12 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
         }));
         f.put("porter_stem", provider((n, s) -> filter(n, PorterStemFilter::new)));
         f.put("kstem", provider((n, s) -> filter(n, KStemFilter::new)));
-        f.put("keyword_marker", provider((n, s) -> {
+        f.put("keyword_marker", AnalysisPlugin.requiresAnalysisSettings(provider((n, s) -> {
             CharArraySet kw = words(s.getAsList("keywords", List.of()), s.getAsBoolean("ignore_case", false));
             return filter(n, ts -> new SetKeywordMarkerFilter(ts, kw));
-        }));
-        f.put("synonym", (indexSettings, env, n, s) -> new SynonymFactory(n, s, env, false));
-        f.put("synonym_graph", (indexSettings, env, n, s) -> new SynonymFactory(n, s, env, true));
+        })));
+        f.put("synonym", AnalysisPlugin.requiresAnalysisSettings((indexSettings, env, n, s) -> new SynonymFactory(n, s, env, false)));
+        f.put("synonym_graph", AnalysisPlugin.requiresAnalysisSettings((indexSettings, env, n, s) -> new SynonymFactory(n, s, env, true)));
         f.put("edge_ngram", provider((n, s) -> {
             int min = s.getAsInt("min_gram", 1), max = s.getAsInt("max_gram", 2);
             boolean keep = s.getAsBoolean("preserve_original", false);
@@ -445,22 +446,23 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
             boolean keep = s.getAsBoolean("preserve_original", false);
             return noSynonyms(n, ts -> new NGramTokenFilter(ts, min, max, keep));
         }));
-        f.put("unique", provider((n, s) -> filter(n, RemoveDuplicatesTokenFilter::new)));
+        f.put("unique", provider((n, s) -> s.getAsBoolean("only_on_same_position", false)
+            ? filter(n, RemoveDuplicatesTokenFilter::new) : filter(n, UniqueTokenFilter::new)));
         f.put("reverse", provider((n, s) -> filter(n, ReverseStringFilter::new)));
-        f.put("truncate", provider((n, s) -> {
+        f.put("truncate", AnalysisPlugin.requiresAnalysisSettings(provider((n, s) -> {
             int len = s.getAsInt("length", 10);
             return normalizing(n, ts -> new TruncateTokenFilter(ts, len));
-        }));
+        })));
         f.put("length", provider((n, s) -> {
             int min = s.getAsInt("min", 0), max = s.getAsInt("max", Integer.MAX_VALUE);
             return filter(n, ts -> new LengthFilter(ts, min, max));
         }));
-        f.put("pattern_replace", provider((n, s) -> {
+        f.put("pattern_replace", AnalysisPlugin.requiresAnalysisSettings(provider((n, s) -> {
             Pattern p = Pattern.compile(s.get("pattern"), regexFlags(s.get("flags", "")));
             String repl = s.get("replacement", "");
             boolean all = s.getAsBoolean("all", true);
             return normalizing(n, ts -> new PatternReplaceFilter(ts, p, repl, all));
-        }));
+        })));
         f.put("word_delimiter_graph", provider((n, s) -> {
             int flags = 0;
             if (s.getAsBoolean("generate_word_parts", true)) flags |= WordDelimiterGraphFilter.GENERATE_WORD_PARTS;
@@ -492,7 +494,7 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
             PreConfiguredTokenFilter.singleton("snowball", false, ts -> new SnowballFilter(ts, "English")),
             PreConfiguredTokenFilter.singleton("porter_stem", false, PorterStemFilter::new),
             PreConfiguredTokenFilter.singleton("kstem", false, KStemFilter::new),
-            PreConfiguredTokenFilter.singleton("unique", false, RemoveDuplicatesTokenFilter::new),
+            PreConfiguredTokenFilter.singleton("unique", false, UniqueTokenFilter::new),
             PreConfiguredTokenFilter.singleton("reverse", false, ReverseStringFilter::new),
             PreConfiguredTokenFilter.singleton("truncate", false, ts -> new TruncateTokenFilter(ts, 10)),
             PreConfiguredTokenFilter.singleton("edge_ngram", false, false, ts -> new EdgeNGramTokenFilter(ts, 1, 1, false)),
@@ -502,6 +504,32 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
                     | WordDelimiterGraphFilter.GENERATE_NUMBER_PARTS | WordDelimiterGraphFilter.SPLIT_ON_CASE_CHANGE
                     | WordDelimiterGraphFilter.SPLIT_ON_NUMERICS | WordDelimiterGraphFilter.STEM_ENGLISH_POSSESSIVE, null))
         );
+    }
+
+    /** Elasticsearch's "unique": drops every token already seen in the stream. */
+    static final class UniqueTokenFilter extends org.apache.lucene.analysis.TokenFilter {
+        private final org.apache.lucene.analysis.tokenattributes.CharTermAttribute term =
+            addAttribute(org.apache.lucene.analysis.tokenattributes.CharTermAttribute.class);
+        private final CharArraySet seen = new CharArraySet(8, false);
+
+        UniqueTokenFilter(TokenStream in) { super(in); }
+
+        @Override
+        public boolean incrementToken() throws IOException {
+            while (input.incrementToken()) {
+                if (!seen.contains(term.buffer(), 0, term.length())) {
+                    seen.add(new String(term.buffer(), 0, term.length()));
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void reset() throws IOException {
+            super.reset();
+            seen.clear();
+        }
     }
 
     // ------------------------------------------------------------------ char filters
@@ -516,7 +544,7 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
                 public Reader create(Reader r) { return new HTMLStripCharFilter(r, escaped.isEmpty() ? null : escaped); }
             };
         }));
-        c.put("mapping", (indexSettings, env, n, s) -> {
+        c.put("mapping", AnalysisPlugin.requiresAnalysisSettings((indexSettings, env, n, s) -> {
             List<String> rules = Analysis.getWordList(env, s, "mappings");
             if (rules == null) throw new IllegalArgumentException("mapping requires either `mappings` or `mappings_path` to be configured");
             NormalizeCharMap.Builder b = new NormalizeCharMap.Builder();
@@ -530,15 +558,15 @@ public class AgoraAnalysisPlugin extends Plugin implements AnalysisPlugin {
                 public String name() { return n; }
                 public Reader create(Reader r) { return new MappingCharFilter(map, r); }
             };
-        });
-        c.put("pattern_replace", provider((n, s) -> {
+        }));
+        c.put("pattern_replace", AnalysisPlugin.requiresAnalysisSettings(provider((n, s) -> {
             Pattern p = Pattern.compile(s.get("pattern"), regexFlags(s.get("flags", "")));
             String repl = s.get("replacement", "");
             return new NormalizingCharFilterFactory() {
                 public String name() { return n; }
                 public Reader create(Reader r) { return new PatternReplaceCharFilter(p, repl, r); }
             };
-        }));
+        })));
         return c;
     }
 
