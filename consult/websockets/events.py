@@ -45,6 +45,9 @@ def event_payload(event) -> dict:
             votes_down=contribution.votes_down,
             replies_count=contribution.replies_count,
         )
+        if contribution.status == Contribution.STATUS_PUBLISHED and contribution.depth == 0:
+            # Public on the page; lets a client filtered on one stance skip the others.
+            payload["stance"] = contribution.stance
         if contribution.status == Contribution.STATUS_HIDDEN:
             # The public reason is public (it replaces the text on the page); the text itself never travels.
             payload["hidden_reason"] = contribution.hidden_reason
