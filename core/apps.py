@@ -5,3 +5,18 @@ class CoreConfig(AppConfig):
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Agora Santé"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from dsfr.models import DsfrConfig
+        from wagtail.signals import page_published, page_unpublished
+
+        from core import context_processors
+        from core.models import bump_home_cache
+
+        for signal in (page_published, page_unpublished):
+            signal.connect(bump_home_cache, dispatch_uid=f"home-cache-{id(signal)}")
+        post_delete.connect(bump_home_cache, sender="wagtailcore.Page", dispatch_uid="home-cache-delete")
+        for signal in (post_save, post_delete):
+            signal.connect(context_processors.forget_site_config, sender=DsfrConfig,
+                           dispatch_uid=f"dsfr-config-{id(signal)}")

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -18,3 +20,23 @@ def platform(request):
         "csp_nonce": getattr(request, "csp_nonce", ""),
         "MAIN_NAV": [{"label": _(label), "url": url, "active": path.startswith(url)} for label, url in NAV],
     }
+
+
+SITE_CONFIG_TTL = 300
+
+
+def site_config(request):
+    """django-dsfr's SITE_CONFIG, cached (it costs two queries on every page otherwise)."""
+    from dsfr.models import DsfrConfig
+
+    language = get_language() or settings.LANGUAGE_CODE
+    key = f"dsfr:site-config:{language}"
+    config = cache.get(key)
+    if config is None:
+        config = DsfrConfig.objects.filter(language=language).first() or DsfrConfig.objects.first() or False
+        cache.set(key, config, SITE_CONFIG_TTL)
+    return {"SITE_CONFIG": config or None}
+
+
+def forget_site_config(**kwargs):
+    cache.delete_many([f"dsfr:site-config:{code}" for code, _ in settings.LANGUAGES])

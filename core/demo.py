@@ -176,7 +176,18 @@ def organisations(people_by_key):
     return {"verified": verified, "pending": pending}
 
 
+def site_config():
+    from dsfr.models import DsfrConfig
+
+    DsfrConfig.objects.get_or_create(
+        language="fr",
+        defaults={"site_title": "Agora Santé", "site_tagline": "La plateforme de la démocratie en santé",
+                  "header_brand": "Ministère chargé de la santé", "footer_brand": "Ministère chargé de la santé"},
+    )
+
+
 def load(stdout=None):
+    site_config()
     home = home_page()
     institutional_pages(home)
     people_by_key = people()

@@ -1,7 +1,9 @@
 """Site-wide Wagtail pages: the home page, institutional content pages and news."""
 
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
@@ -27,14 +29,39 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Lazy: evaluated only when the template's cached fragment is stale (see home_cache_version).
+        context["home_sections"] = SimpleLazyObject(lambda: self.collect_sections(request))
+        context["news"] = SimpleLazyObject(lambda: list(NewsPage.objects.live().public().order_by("-date")[:3]))
+        context["home_cache_version"] = home_cache_version()
+        return context
+
+    @staticmethod
+    def collect_sections(request):
         sections = []
         for section in hooks.get_hooks("agora_home_sections"):
             result = section(request)
             if result:
                 sections.append(result)
-        context["home_sections"] = sorted(sections, key=lambda s: s.get("order", 100))
-        context["news"] = NewsPage.objects.live().public().order_by("-date")[:3]
-        return context
+        return sorted(sections, key=lambda s: s.get("order", 100))
+
+
+HOME_CACHE_KEY = "home:version"
+
+
+def home_cache_version() -> int:
+    """Version of the home page's cached teasers; bumped whenever a page is published, unpublished or deleted."""
+    version = cache.get(HOME_CACHE_KEY)
+    if version is None:
+        version = 1
+        cache.add(HOME_CACHE_KEY, version, None)
+    return version
+
+
+def bump_home_cache(**kwargs):
+    try:
+        cache.incr(HOME_CACHE_KEY)
+    except ValueError:
+        cache.set(HOME_CACHE_KEY, 2, None)
 
 
 class ContentPage(Page):

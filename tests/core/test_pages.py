@@ -60,3 +60,17 @@ def test_the_site_answers_in_french_even_to_an_english_browser(client, home_page
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="fr"' in response.content.decode()
     assert response["Content-Language"] == "fr"
+
+
+def test_home_teasers_are_cached_but_refreshed_when_a_page_is_published(client, home_page, django_assert_max_num_queries):
+    from core.models import NewsIndexPage, NewsPage
+
+    index = NewsIndexPage(title="Actualités", slug="actualites")
+    home_page.add_child(instance=index)
+    client.get("/")
+    with django_assert_max_num_queries(10):
+        client.get("/")
+    news = NewsPage(title="Nouvelle consultation ouverte", slug="nouvelle", intro="Participez.")
+    index.add_child(instance=news)
+    news.save_revision().publish()
+    assert "Nouvelle consultation ouverte" in client.get("/").content.decode()
