@@ -88,3 +88,25 @@ def force_create(author, section, body="Texte", status=Contribution.STATUS_PUBLI
     c.receipt_number = f"C-2026-{c.pk:06d}"
     c.save(update_fields=["receipt_number"])
     return c
+
+
+@pytest.fixture(autouse=True)
+def _instant_forms(settings):
+    # The minimum fill time is tested on its own (test_posting); other tests submit at once.
+    settings.CONSULT_MIN_FILL_SECONDS = 0
+
+
+def post_data(**overrides):
+    from consult.forms import new_form_token
+
+    data = {"body": "Je soutiens cette proposition.\n\nVoir https://example.org/rapport pour le détail.",
+            "stance": "pour", "no_interests": "on", "idempotency_key": "", "rendered_at": new_form_token(),
+            "website_url": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def citizen_client(client, alice):
+    client.force_login(alice)
+    return client
