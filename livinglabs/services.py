@@ -92,8 +92,22 @@ def apply_data(page: LivingLabPage, data: dict):
         page.tags.set(data["tags"], clear=True)
 
 
+def mute_admin_notifications(user):
+    """Proposers without admin access get our French e-mail instead of Wagtail's admin-oriented notices
+    (which link to an admin they cannot open)."""
+    if user.is_staff or user.has_perm("wagtailadmin.access_admin"):
+        return
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    if profile.approved_notifications or profile.rejected_notifications:
+        profile.approved_notifications = profile.rejected_notifications = False
+        profile.save(update_fields=["approved_notifications", "rejected_notifications"])
+
+
 def start_moderation(page: LivingLabPage, user):
     """Submit the latest revision to the workflow (restarting it when a previous round is still open)."""
+    mute_admin_notifications(user)
     state = page.current_workflow_state
     if state is not None:
         state.cancel(user=user)
