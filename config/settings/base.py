@@ -128,7 +128,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py 8 caps a pool at 100 connections and raises past it (no waiting): a burst of socket
+            # connections (group_add each) exceeds that, so give the layer's pools room.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "max_connections": envint("CHANNEL_LAYER_MAX_CONNECTIONS", 1000)}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
 else:
@@ -261,3 +267,5 @@ LOGGING = {
 }
 
 SITE_NAME = _("Agora Santé")
+# DSFR now recommends marking optional fields rather than required ones.
+DSFR_MARK_OPTIONAL_FIELDS = True
