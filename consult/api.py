@@ -7,14 +7,18 @@ consult.serializers.contribution_to_dict — the same as on the socket.
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
+from django.http import JsonResponse as _JsonResponse
 from django.views.decorators.http import require_GET
 
-from consult import rules
 from consult.models import ConsultationPage, Contribution
 from consult.serializers import contribution_to_dict
 
 MAX_PAGE_SIZE = 100
+
+
+def JsonResponse(data):
+    return _JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def _paginate(request, queryset, default_size=20):
