@@ -1,13 +1,31 @@
-"""Which search engine answers, and whether it is up (extended by the search issue)."""
+"""Which search engine answers, and whether it is up (used by /healthz)."""
 
-from django.conf import settings
+from search import settings as conf
 
 
 def engine_status():
-    if not settings.ELASTICSEARCH_URL:
-        return {"engine": "database"}
-    from elasticsearch import Elasticsearch
+    """{"engine": "database"} without Elasticsearch; with it, the node's version and the pending updates, or
+    {"engine": "database", "configured": "elasticsearch", "degraded": True, ...} when the node does not answer."""
+    from search.models import PendingUpdate
 
-    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=2)
-    info = client.info()
-    return {"engine": "elasticsearch", "version": info["version"]["number"]}
+    if not conf.es_url():
+        return {"engine": "database"}
+    from search import es
+
+    pending = PendingUpdate.objects.count()
+    try:
+        info = es.client(timeout=min(2.0, conf.timeout())).info()
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        es.mark_down()
+        return {"engine": "database", "configured": "elasticsearch", "degraded": True,
+                "error": type(exc).__name__, "pending_updates": pending}
+    es.mark_up()
+    if pending:
+        # The node is back: resume indexing of what piled up while it was away.
+        from search.tasks import apply_pending_updates
+
+        try:
+            apply_pending_updates.enqueue()
+        except Exception:  # noqa: BLE001
+            pass
+    return {"engine": "elasticsearch", "version": info["version"]["number"], "pending_updates": pending}

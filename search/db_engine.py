@@ -1,0 +1,162 @@
+"""Database engine: queries the `SearchDocument` table.
+
+PostgreSQL: full text on the generated `search_vector` column (GIN index, 'simple' configuration over text
+already normalised by search.text), ranked with ts_rank. SQLite: LIKE over the same normalised text, ranked by
+title match then date. Same documents, same filters and facets as Elasticsearch; no "did you mean".
+"""
+
+import datetime
+import re
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.html import escape
+
+from search.models import DocumentTheme, SearchDocument
+from search.text import WORD_RE, expand, fold, query_stems, stem, strip_elision
+
+
+def _is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def tsquery(q: str) -> str:
+    clauses = []
+    for clause in expand(q):
+        variants = [" <-> ".join(f"'{t}'" for t in variant) for variant in clause]
+        clauses.append("(" + " | ".join(f"({v})" for v in variants) + ")")
+    return " & ".join(clauses)
+
+
+def text_filter(qs, q: str):
+    clauses = expand(q)
+    if not clauses:
+        return qs, False
+    if _is_pg():
+        tsq = tsquery(q)
+        qs = qs.extra(where=["search_vector @@ to_tsquery('simple', %s)"], params=[tsq])
+        return qs.annotate(rank=RawSQL("ts_rank(search_vector, to_tsquery('simple', %s))", [tsq])), True
+    for clause in clauses:
+        condition = Q()
+        for variant in clause:
+            condition |= Q(search_text__contains=" " + " ".join(variant) + " ")
+        qs = qs.filter(condition)
+    first = clauses[0][0]
+    return qs.annotate(rank=Case(When(title_text__contains=" " + first[0], then=Value(1)), default=Value(0),
+                                 output_field=IntegerField())), True
+
+
+def status_q(now):
+    return {
+        "open": Q(opens_at__lte=now, closes_at__gt=now),
+        "upcoming": Q(opens_at__gt=now),
+        "closed": Q(closes_at__lte=now),
+    }
+
+
+def date_q(now):
+    month = (now - datetime.timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
+    year = (now - datetime.timedelta(days=365)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"mois": Q(date__gte=month), "an": Q(date__gte=year), "ancien": Q(date__lt=year)}
+
+
+def filtered(q: str, filters: dict, now):
+    qs = SearchDocument.objects.all()
+    if filters.get("type"):
+        qs = qs.filter(doc_type=filters["type"])
+    if filters.get("theme"):
+        qs = qs.filter(pk__in=DocumentTheme.objects.filter(slug=filters["theme"]).values("document_id"))
+    if filters.get("region"):
+        qs = qs.filter(region=filters["region"])
+    if filters.get("status"):
+        qs = qs.filter(status_q(now)[filters["status"]])
+    if filters.get("date"):
+        qs = qs.filter(date_q(now)[filters["date"]])
+    if filters.get("consultation"):
+        qs = qs.filter(consultation_id=filters["consultation"])
+    return text_filter(qs, q) if q else (qs, False)
+
+
+def highlight(text: str, stems: set[str], size: int = 200, whole: bool = False) -> str:
+    """Escaped excerpt around the first matching word, matches wrapped in <mark>."""
+    text = " ".join((text or "").split())
+    matches = [m for m in WORD_RE.finditer(text) if stems and _stem_of(m.group()) in stems]
+    if whole:
+        start, end = 0, len(text)
+    elif matches:
+        start = max(0, matches[0].start() - size // 3)
+        start = text.rfind(" ", 0, start) + 1 if start else 0
+        end = min(len(text), start + size)
+    else:
+        start, end = 0, min(len(text), size)
+    out, pos = [], start
+    for m in matches:
+        if m.start() < start or m.end() > end:
+            continue
+        out.append(escape(text[pos:m.start()]))
+        out.append(f"<mark>{escape(m.group())}</mark>")
+        pos = m.end()
+    out.append(escape(text[pos:end]))
+    excerpt = "".join(out)
+    if not whole:
+        excerpt = ("…" if start else "") + excerpt + ("…" if end < len(text) else "")
+    return excerpt
+
+
+def _stem_of(word: str) -> str:
+    return stem(strip_elision(fold(word)).replace("'", ""))
+
+
+def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dict:
+    qs, ranked = filtered(q, filters, now)
+    statuses, dates = status_q(now), date_q(now)
+    agg = qs.order_by().aggregate(
+        total=Count("pk"),
+        **{f"status_{k}": Count("pk", filter=v) for k, v in statuses.items()},
+        **{f"date_{k}": Count("pk", filter=v) for k, v in dates.items()},
+    )
+    facets = {
+        "type": dict(qs.order_by().values_list("doc_type").annotate(n=Count("pk")).values_list("doc_type", "n")),
+        "region": dict(qs.order_by().exclude(region="").values_list("region").annotate(n=Count("pk"))
+                       .values_list("region", "n")),
+        "theme": dict(DocumentTheme.objects.filter(document__in=qs.order_by().values("pk")).values_list("slug")
+                      .annotate(n=Count("pk")).order_by("-n", "slug").values_list("slug", "n")[:20]),
+        "status": {k: agg[f"status_{k}"] for k in statuses},
+        "date": {k: agg[f"date_{k}"] for k in dates},
+    }
+    if sort == "date" or not ranked:
+        qs = qs.order_by("-date", "-pk")
+    else:
+        qs = qs.order_by("-rank", "-date", "-pk")
+    stems = query_stems(q) if q else set()
+    hits = []
+    for doc in qs.only("key", "doc_type", "object_id", "title", "url", "date", "body")[offset:offset + size]:
+        hits.append({
+            "key": doc.key, "doc_type": doc.doc_type, "object_id": doc.object_id, "title": doc.title,
+            "url": doc.url, "date": doc.date,
+            "title_html": highlight(doc.title, stems, whole=True) if stems else None,
+            "excerpt_html": highlight(doc.body, stems),
+        })
+    return {"total": agg["total"], "hits": hits, "facets": facets, "suggestion": None}
+
+
+PREFIX_RE = re.compile(r"[^\w]+")
+# Contributions have generic titles ("Contribution sur …"): the header box suggests places, not posts.
+SUGGEST_EXCLUDED = ("contribution",)
+
+
+def suggest(q: str, size: int) -> list[dict]:
+    words = [w for w in PREFIX_RE.split(fold(q).replace("'", " ")) if w]
+    if not words:
+        return []
+    qs = SearchDocument.objects.exclude(doc_type__in=SUGGEST_EXCLUDED)
+    for word in words:
+        qs = qs.filter(title_text__contains=" " + word)
+    return [{"title": d.title, "url": d.url, "doc_type": d.doc_type}
+            for d in qs.order_by("-date").only("title", "url", "doc_type")[:size]]
+
+
+def now():
+    return timezone.now()
