@@ -194,6 +194,13 @@ def _lines(requested, co_funding):
             ("communication", "Communication et ateliers", total - staff - services)]
 
 
+def _total(assignment, call):
+    weights = {c.pk: c.weight for c in call.criteria_list}
+    points = sum(s.value * weights[s.criterion_id] for s in assignment.scores.all())
+    assignment.weighted_total = (Decimal(points) / sum(weights.values())).quantize(Decimal("0.001"))
+    assignment.save(update_fields=["weighted_total"])
+
+
 def applications(open_call, closed_call, orgs, people):
     editor, reviewer, reviewer2 = people["editor"], people["reviewer"], people["reviewer2"]
     created = 0
@@ -274,6 +281,7 @@ def applications(open_call, closed_call, orgs, people):
                 ConflictDeclaration.objects.create(assignment=assignment)
                 for criterion, value in zip(call.criteria_list, values):
                     Score.objects.create(assignment=assignment, criterion=criterion, value=value)
+                _total(assignment, call)
         if status == A.STATUS_UNDER_REVIEW:
             done = ReviewAssignment.objects.create(application=application, reviewer=reviewer2, assigned_by=editor,
                                                    conflict_declared_at=timezone.now(), submitted_at=timezone.now(),
@@ -281,6 +289,7 @@ def applications(open_call, closed_call, orgs, people):
             ConflictDeclaration.objects.create(assignment=done)
             for criterion, value in zip(call.criteria_list, [4, 4, 3, 4, 3]):
                 Score.objects.create(assignment=done, criterion=criterion, value=value)
+            _total(done, call)
             # The demo reviewer still has to declare conflicts and score this one.
             ReviewAssignment.objects.create(application=application, reviewer=reviewer, assigned_by=editor)
     return created

@@ -580,6 +580,9 @@ class ReviewAssignment(models.Model):
     recused = models.BooleanField(default=False)
     # Set when the reviewer finalises the grid; only finalised reviews count in the ranking.
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Weighted total of the finalised grid, on the call's scale (Σ value × weight / Σ weight). Written when the
+    # grid is finalised (and again if the call's weights change): the ranking aggregates it in SQL.
+    weighted_total = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     private_comment = models.TextField(_("commentaire privé"), blank=True)
 
     objects = ReviewAssignmentQuerySet.as_manager()

@@ -1,70 +1,67 @@
-"""Ranking of a call's applications from the reviewers' finalised grids, in a constant number of queries.
+"""Ranking of a call's applications from the reviewers' finalised grids, in one aggregate query.
 
-Three aggregate queries whatever the number of applications:
-1. applications of the call (not drafts), with counts of active and finalised assignments (annotations);
-2. one weighted total per finalised review: SUM(value × weight) grouped by assignment (done in SQL);
-3. the sum of the criteria weights.
-Averages and spread (max − min) per application are then folded in Python over those rows.
+Each finalised grid stores its weighted total (ReviewAssignment.weighted_total, Σ value × weight / Σ weight,
+written by services.save_scores). The ranking is then a single GROUP BY over the call's applications and their
+assignments: average, highest and lowest total (spread = highest − lowest), active and finalised reviews —
+sorted in SQL. The number of queries does not depend on the number of applications.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, Q
 
-from projects.models import Application, CallCriterion, Score
+from projects.models import REGION_NAMES, Application
 
 
-@dataclass
+@dataclass(slots=True)
 class RankingRow:
-    application: Application
+    application_id: int
+    reference: str
+    title: str
+    status: str
+    status_label: str
+    organisation: str
+    region: str
+    requested_amount: object
     reviews_expected: int
     reviews_done: int
-    totals: list = field(default_factory=list)  # weighted totals of the finalised reviews, on the call's scale
+    average: float | None
+    spread: float | None
+    missing: int
 
     @property
-    def average(self):
-        return round(sum(self.totals) / len(self.totals), 2) if self.totals else None
-
-    @property
-    def spread(self):
-        return round(max(self.totals) - min(self.totals), 2) if len(self.totals) > 1 else (0 if self.totals else None)
-
-    @property
-    def missing(self) -> int:
-        return max(self.reviews_expected - self.reviews_done, 0)
+    def region_name(self) -> str:
+        return REGION_NAMES.get(self.region, "")
 
 
 def ranking(call, statuses=None) -> list[RankingRow]:
+    counted = Q(assignments__recused=False)
+    done = Q(assignments__recused=False, assignments__submitted_at__isnull=False)
     applications = (
         Application.objects.submitted().filter(call=call)
         .exclude(status=Application.STATUS_WITHDRAWN)
-        .select_related("organisation")
-        .only("id", "reference", "title", "status", "requested_amount", "region", "call_id",
-              "organisation__id", "organisation__name")
         .annotate(
-            active_reviews=Count("assignments", filter=Q(assignments__recused=False), distinct=True),
-            done_reviews=Count("assignments", filter=Q(assignments__recused=False,
-                                                       assignments__submitted_at__isnull=False), distinct=True),
+            active_reviews=Count("assignments", filter=counted),
+            done_reviews=Count("assignments", filter=done),
+            average=Avg("assignments__weighted_total", filter=done),
+            highest=Max("assignments__weighted_total", filter=done),
+            lowest=Min("assignments__weighted_total", filter=done),
         )
+        .order_by(F("average").desc(nulls_last=True), "reference")
+        .values_list("id", "reference", "title", "status", "organisation__name", "region", "requested_amount",
+                     "active_reviews", "done_reviews", "average", "highest", "lowest")
     )
     if statuses:
         applications = applications.filter(status__in=statuses)
-    total_weight = CallCriterion.objects.filter(page=call).aggregate(w=Sum("weight"))["w"] or 1
-    per_review = (
-        Score.objects.filter(assignment__application__call=call, assignment__recused=False,
-                             assignment__submitted_at__isnull=False)
-        .values("assignment_id", "assignment__application_id")
-        .annotate(points=Sum(F("value") * F("criterion__weight")))
-        .values_list("assignment__application_id", "points")
-    )
-    totals: dict[int, list] = {}
-    for application_id, points in per_review:
-        totals.setdefault(application_id, []).append(round(points / total_weight, 2))
-    rows = [
-        RankingRow(application=a, reviews_expected=max(call.reviewers_per_application, a.active_reviews),
-                   reviews_done=a.done_reviews, totals=totals.get(a.pk, []))
-        for a in applications
-    ]
-    # Best average first; unscored files last, by reference.
-    rows.sort(key=lambda r: (r.average is None, -(r.average or 0), r.application.reference or ""))
+    labels = {key: str(label) for key, label in Application.STATUS_CHOICES}
+    expected_per_call = call.reviewers_per_application
+    rows = []
+    for pk, reference, title, status, organisation, region, requested, active, done_n, avg, hi, lo in applications:
+        expected = max(expected_per_call, active)
+        rows.append(RankingRow(
+            application_id=pk, reference=reference or "", title=title, status=status, status_label=labels[status],
+            organisation=organisation, region=region, requested_amount=requested, reviews_expected=expected,
+            reviews_done=done_n, average=None if avg is None else round(float(avg), 2),
+            spread=None if hi is None else round(float(hi - lo), 2), missing=max(expected - done_n, 0),
+        ))
     return rows

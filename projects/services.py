@@ -524,7 +524,10 @@ def save_scores(assignment, user, values: dict, private_comment="", final=False)
     fields = ["private_comment"]
     if final:
         assignment.submitted_at = timezone.now()
-        fields.append("submitted_at")
+        total_weight = sum(c.weight for c in criteria.values()) or 1
+        assignment.weighted_total = (Decimal(sum(clean[pk] * c.weight for pk, c in criteria.items()))
+                                     / total_weight).quantize(Decimal("0.001"))
+        fields += ["submitted_at", "weighted_total"]
         _log(application, user, "review_submitted")
     assignment.save(update_fields=fields)
     return assignment
@@ -553,3 +556,22 @@ def post_message(application, user, body: str, files=()) -> Message:
     send_templated(recipients, "projects/email/message", {"application": application, "message": message,
                                                           "url": _url(url) + "#messages"})
     return message
+
+
+def recompute_weighted_totals(call) -> int:
+    """After an editor changes the criteria weights: recompute every finalised grid of the call."""
+    criteria = {c.pk: c.weight for c in call.criteria.all()}
+    total_weight = sum(criteria.values()) or 1
+    assignments = ReviewAssignment.objects.filter(application__call=call, submitted_at__isnull=False)
+    sums: dict[int, int] = {}
+    for assignment_id, criterion_id, value in Score.objects.filter(assignment__in=assignments).values_list(
+            "assignment_id", "criterion_id", "value"):
+        sums[assignment_id] = sums.get(assignment_id, 0) + value * criteria.get(criterion_id, 0)
+    changed = []
+    for assignment in assignments.only("id", "weighted_total"):
+        total = (Decimal(sums.get(assignment.pk, 0)) / total_weight).quantize(Decimal("0.001"))
+        if assignment.weighted_total != total:
+            assignment.weighted_total = total
+            changed.append(assignment)
+    ReviewAssignment.objects.bulk_update(changed, ["weighted_total"], batch_size=1000)
+    return len(changed)

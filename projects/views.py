@@ -1,6 +1,7 @@
 """Views of the applicant side, the staff review area and the public laureates. Thin: load, check, call a service."""
 
 import csv
+import html
 import io
 import json
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
@@ -494,9 +496,28 @@ def staff_ranking(request, call_id):
     call = get_object_or_404(ProjectCallPage, pk=call_id)
     rows = ranking(call)
     return render(request, "projects/staff/ranking.html", {
-        "call": call, "rows": rows, "title": f"Classement — {call.title}",
+        "call": call, "rows": rows, "rows_html": ranking_rows_html(rows), "title": f"Classement — {call.title}",
         "breadcrumb": [("Instruction", reverse("projects:staff_home")),
                        (call.title, reverse("projects:staff_call", args=[call.pk])), ("Classement", None)]})
+
+
+def ranking_rows_html(rows):
+    """The ranking's table body as one escaped string.
+
+    A call can have thousands of files: one {% for %} iteration per row through the template engine costs
+    about 0.3 ms, which made the page take 700 ms for 2,000 files. Text values go through html.escape;
+    the other cells are numbers we produced.
+    """
+    base = reverse("projects:staff_application", args=[0])[:-2]  # ".../dossier/"
+    parts = []
+    for rank, r in enumerate(rows, 1):
+        parts.append(
+            f'<tr><td>{rank}</td><td><a href="{base}{r.application_id}/">{html.escape(r.reference)}</a></td>'
+            f"<td>{html.escape(r.title)}</td><td>{html.escape(r.organisation)}</td>"
+            f"<td>{html.escape(r.status_label)}</td><td>{'—' if r.average is None else r.average}</td>"
+            f"<td>{'—' if r.spread is None else r.spread}</td><td>{r.reviews_done}/{r.reviews_expected}</td>"
+            f"<td>{r.missing}</td></tr>")
+    return mark_safe("\n".join(parts))  # noqa: S308 — every text value above is escaped
 
 
 EXPORT_HEADERS = ["Référence", "Statut", "Organisation", "RNA", "SIRET", "Titre", "Région", "Montant demandé",
@@ -544,9 +565,9 @@ def _export_rows_full(call):
     details = {a.pk: a for a in Application.objects.filter(call=call).only(
         "id", "rna", "siret", "co_funding", "granted_amount", "submitted_at")}
     for row in ranking(call):
-        a, d = row.application, details[row.application.pk]
-        yield [a.reference, a.get_status_display(), a.organisation.name, d.rna, d.siret, a.title, a.region_name,
-               a.requested_amount, d.co_funding, d.granted_amount if d.granted_amount is not None else "",
+        d = details[row.application_id]
+        yield [row.reference, row.status_label, row.organisation, d.rna, d.siret, row.title, row.region_name,
+               row.requested_amount, d.co_funding, d.granted_amount if d.granted_amount is not None else "",
                timezone.localtime(d.submitted_at).strftime("%d/%m/%Y %H:%M") if d.submitted_at else "",
                row.reviews_expected, row.reviews_done, row.average if row.average is not None else "",
                row.spread if row.spread is not None else ""]

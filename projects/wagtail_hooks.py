@@ -31,3 +31,12 @@ def review_area_menu_item():
 
     return ReviewMenuItem("Instruction des candidatures", reverse("projects:staff_home"), icon_name="form",
                           order=350)
+
+
+@hooks.register("after_publish_page")
+def recompute_scores_after_weights_change(request, page):
+    from projects.models import ProjectCallPage
+    from projects.services import recompute_weighted_totals
+
+    if isinstance(page.specific, ProjectCallPage):
+        recompute_weighted_totals(page.specific)

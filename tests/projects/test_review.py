@@ -137,7 +137,7 @@ def test_ranking_weighted_average_spread_and_missing(open_call, organisation, ap
     services.save_scores(assign(other, reviewer), reviewer, scores_for(other, [2, 2, 2]), final=True)
     assign(other, reviewer2)  # not finalised
     rows = ranking(open_call)
-    assert [r.application for r in rows] == [best, other]
+    assert [r.application_id for r in rows] == [best.pk, other.pk]
     assert rows[0].average == pytest.approx(3.67, abs=0.01)
     assert rows[0].spread == pytest.approx(1.33, abs=0.01)
     assert rows[0].missing == 0
@@ -219,3 +219,19 @@ def test_reviewer_not_blind_sees_identity(login, under_review, assign, reviewer)
     assignment = assign(under_review, reviewer)
     page = login(reviewer).get(reverse("projects:review", args=[assignment.pk])).content.decode()
     assert under_review.organisation.name in page
+
+
+def test_final_grid_stores_its_weighted_total(under_review, assign, reviewer):
+    assignment = assign(under_review, reviewer)
+    services.save_scores(assignment, reviewer, scores_for(under_review, [5, 4, 3]), final=True)
+    assignment.refresh_from_db()
+    assert float(assignment.weighted_total) == pytest.approx(26 / 6, abs=0.001)
+
+
+def test_changing_weights_recomputes_totals(under_review, assign, reviewer):
+    assignment = assign(under_review, reviewer)
+    services.save_scores(assignment, reviewer, scores_for(under_review, [5, 4, 3]), final=True)
+    under_review.call.criteria.update(weight=1)
+    assert services.recompute_weighted_totals(under_review.call) == 1
+    assignment.refresh_from_db()
+    assert float(assignment.weighted_total) == 4.0
