@@ -9,7 +9,7 @@ ONLY ?=
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-browser test-all services bench lint format serve-prod clean
+.PHONY: help install run test test-unit test-browser test-all services bench lint format serve-prod faults clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,13 @@ lint: install ## Check style with ruff
 format: install ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+serve-prod: install ## Production layout on this machine: gunicorn + uvicorn workers, task worker, real engines (docs/operations.md)
+	bash scripts/serve_prod.sh
+
+faults: install services ## Fault tests on the real engines: Redis/PostgreSQL/Elasticsearch/worker/app process killed (tests/faults)
+	set -a; eval "$$(bash scripts/services.sh env)"; set +a; \
+	  AGORA_FAULTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -s -v tests/faults
 
 clean: ## Remove the local database, media and caches
 	rm -rf db.sqlite3* media static_collected .pytest_cache .ruff_cache

@@ -65,3 +65,64 @@ class LanguageMiddleware:
 
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is restarting or unreachable answers 503 with a French message, not a 500.
+
+    `OperationalError`/`InterfaceError` raised by a view (connection refused, server closed the connection,
+    admin shutdown) mean "try again in a moment": the transaction was rolled back, nothing was written.
+    JSON callers (the section page's fetch) get `{"ok": false, "message": ...}`, so the form keeps its text;
+    others get a short HTML page. The broken connection is closed so the next request reconnects.
+    Errors raised outside views (e.g. a session saved in a middleware's response phase) still go to the
+    500 page, whose text says the same thing.
+    """
+
+    MESSAGE = (
+        "Le service est momentanément indisponible. Votre texte n'a pas été enregistré mais il est conservé : "
+        "réessayez dans quelques instants."
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError, connections
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        import logging
+
+        logging.getLogger("core.database").warning("database unavailable: %s", type(exception).__name__)
+        for connection in connections.all(initialized_only=True):
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection may fail too
+                pass
+        from django.http import HttpResponse, JsonResponse
+        from django.utils.html import escape
+        from django.utils.translation import gettext as _
+
+        message = _(self.MESSAGE)
+        wants_json = "application/json" in request.headers.get("Accept", "") or request.headers.get(
+            "X-Requested-With"
+        ) == "fetch"
+        if wants_json:
+            response = JsonResponse({"ok": False, "message": message}, status=503)
+        else:
+            title = _("Service momentanément indisponible")
+            response = HttpResponse(
+                '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{escape(title)} — Agora Santé</title></head><body>"
+                f'<main id="content" role="main"><h1>{escape(title)}</h1><p>{escape(message)}</p>'
+                f'<p>{escape(_("Revenez à la page précédente de votre navigateur pour retrouver votre saisie."))}</p>'
+                "</main></body></html>",
+                status=503,
+                content_type="text/html; charset=utf-8",
+            )
+        response["Retry-After"] = "5"
+        return response

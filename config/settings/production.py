@@ -20,3 +20,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# The language switch cookie gets the same protections as the session cookie.
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# A persistent connection is checked before reuse, so a restarted PostgreSQL is reconnected to by itself.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# A database that restarts answers 503 with a French message, not a 500 (core/middleware.py).
+MIDDLEWARE = [*MIDDLEWARE, "core.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
