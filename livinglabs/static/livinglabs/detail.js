@@ -4,7 +4,11 @@
   var el = document.getElementById("lab-detail-map");
   if (!el || !window.L) return;
   var lat = parseFloat(el.dataset.lat), lon = parseFloat(el.dataset.lon);
-  var map = L.map(el, { scrollWheelZoom: false, keyboard: false }).setView([lat, lon], 12);
-  L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 18 }).addTo(map);
-  L.marker([lat, lon], { keyboard: false }).addTo(map);
+  // Static map: no controls, no focusable element (the container is aria-hidden; attribution is in the page).
+  var map = L.map(el, {
+    zoomControl: false, attributionControl: false, keyboard: false, dragging: false, touchZoom: false,
+    scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false
+  }).setView([lat, lon], 12);
+  L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
+  L.marker([lat, lon], { keyboard: false, interactive: false }).addTo(map);
 })();
