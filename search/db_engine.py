@@ -11,6 +11,7 @@ import re
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -43,9 +44,12 @@ def text_filter(qs, q: str):
         for variant in clause:
             condition |= Q(search_text__contains=" " + " ".join(variant) + " ")
         qs = qs.filter(condition)
-    first = clauses[0][0]
-    return qs.annotate(rank=Case(When(title_text__contains=" " + first[0], then=Value(1)), default=Value(0),
-                                 output_field=IntegerField())), True
+    # Rank: number of query words found at a word start in the title (shorter titles win ties, see search()).
+    rank = Value(0)
+    for clause in clauses:
+        rank = rank + Case(When(title_text__contains=" " + clause[0][0][:5], then=Value(1)), default=Value(0),
+                           output_field=IntegerField())
+    return qs.annotate(rank=rank), True
 
 
 def status_q(now):
@@ -129,7 +133,7 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
     if sort == "date" or not ranked:
         qs = qs.order_by("-date", "-pk")
     else:
-        qs = qs.order_by("-rank", "-date", "-pk")
+        qs = qs.order_by("-rank", Length("title"), "-date", "-pk")
     stems = query_stems(q) if q else set()
     hits = []
     for doc in qs.only("key", "doc_type", "object_id", "title", "url", "date", "body")[offset:offset + size]:
