@@ -84,8 +84,9 @@ def calls(home):
                        "services numériques en santé (Mon espace santé, téléconsultation, applications de suivi) plus "
                        "utiles et plus accessibles aux personnes malades, à leurs proches et aux aidant·es.</p>",
             eligibility="<p>Associations de patients ou d'usagers du système de santé, déclarées depuis au moins un "
-                        "an, dont l'identité a été vérifiée sur Agora Santé.</p>",
-            requires_verified_association=True,
+                        "an. L'identité de l'association (numéro RNA ou SIRET) est vérifiée par le ministère lors de "
+                        "l'examen de recevabilité.</p>",
+            requires_verified_association=False,
             total_budget=Decimal("1500000"), max_grant=Decimal("60000"),
             opens_at=_paris(today - datetime.timedelta(days=30), 9, 0),
             closes_at=_paris(today + datetime.timedelta(days=60)),
