@@ -29,3 +29,6 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 # A database that restarts answers 503 with a French message, not a 500 (core/middleware.py).
 MIDDLEWARE = [*MIDDLEWARE, "core.middleware.DatabaseUnavailableMiddleware"]  # noqa: F405
+# Behind the load balancer every request comes from its address: the per-IP rate limits (core/ratelimit.py)
+# must read the client from X-Forwarded-For, which only a trusted proxy may set (off when served directly).
+USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", False)
