@@ -166,3 +166,19 @@ def test_personal_data_export_includes_declared_labs(declared, alice):
 
     data = export_personal_data(alice)
     assert data["living_labs_declares"][0]["nom"] == "Lab Citoyen de Quimper"
+
+
+def test_site_search_finds_the_lab_only_once_published(declared, editor, django_capture_on_commit_callbacks):
+    from search.service import search
+
+    def livinglab_hits():
+        return [h.title for h in search("Quimper").hits if h.doc_type == "livinglab"]
+
+    assert livinglab_hits() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(declared, editor)
+    assert livinglab_hits() == ["Lab Citoyen de Quimper"]
+    with django_capture_on_commit_callbacks(execute=True):
+        declared.refresh_from_db()
+        declared.unpublish()
+    assert livinglab_hits() == []
