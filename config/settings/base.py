@@ -129,9 +129,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 caps a pool at 100 connections and raises past it (no waiting): a burst of socket
-            # connections (group_add each) exceeds that, so give the layer's pools room.
+            # connections exceeds that, so give the layer's pools room. Its default 5 s read timeout also
+            # equals channels_redis' 5 s BZPOPMIN wait: an idle receive then fails (and kills its consumer).
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": envint("CHANNEL_LAYER_MAX_CONNECTIONS", 1000)}],
+                "hosts": [{
+                    "address": REDIS_URL,
+                    "max_connections": envint("CHANNEL_LAYER_MAX_CONNECTIONS", 1000),
+                    "socket_timeout": 30,
+                }],
                 "capacity": 1500,
                 "expiry": 30,
             },

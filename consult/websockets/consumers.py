@@ -8,7 +8,11 @@ database first, then broadcasts). The socket only:
 - shows how many people read the consultation now (presence.py).
 Client messages are validated strictly and rate-limited; Origin and session are checked in config/asgi.py.
 
-Close codes: 4404 unknown or unpublished consultation, 4413 message too big, 4429 too many messages.
+Events reach the socket through the process's hub (hub.py: one layer channel per server process, not one per
+socket) and this socket's bounded outbox.
+
+Close codes: 4404 unknown or unpublished consultation, 4408 reader too slow (outbox full), 4413 message too big,
+4429 too many messages.
 """
 
 import asyncio
@@ -28,11 +32,14 @@ from core import ratelimit
 from . import conf, presence
 from .events import events_after
 from .handlers import group_name
+from .hub import get_hub
 from .visibility import Viewer, may_receive
 
 logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_SLOW = 4408
+OUTBOX_LIMIT = 500  # events waiting for one slow reader before it is disconnected (it will catch up)
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
 MAX_EVENT_ID = 2**53  # what a browser's Number holds exactly
@@ -66,7 +73,8 @@ async def _broadcast_presence(layer, consultation_id: int, delay: float) -> None
         await asyncio.sleep(delay)
     try:
         number = await sync_to_async(presence.count, thread_sensitive=False)(consultation_id)
-        await layer.group_send(group_name(consultation_id), {"type": "consult.presence", "count": number})
+        group = group_name(consultation_id)
+        await layer.group_send(group, {"type": "consult.presence", "group": group, "count": number})
     except Exception:  # presence is decoration: never let it break a socket
         logger.exception("presence broadcast failed for consultation %s", consultation_id)
 
@@ -74,6 +82,8 @@ async def _broadcast_presence(layer, consultation_id: int, delay: float) -> None
 class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     consultation_id: int
     viewer: Viewer
+    # No layer channel per socket: the process's hub receives the group's messages and calls deliver().
+    channel_layer_alias = "consult-sockets-use-the-hub"
 
     async def connect(self):
         self.consultation_id = int(self.scope["url_route"]["kwargs"]["consultation_id"])
@@ -83,6 +93,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.heartbeat = None
         self.presence_bucket = None
         self.received = deque()
+        self.outbox = asyncio.Queue()
+        self.writer = None
         exists, self.viewer = await database_sync_to_async(_load_consultation)(
             self.consultation_id, self.scope.get("user")
         )
@@ -91,7 +103,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         if not exists:
             await self._close(CLOSE_NOT_FOUND)
             return
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.writer = asyncio.create_task(self._write())
+        await get_hub().join(self.group, self)
         self.joined = True
         self.presence_bucket = await sync_to_async(presence.add, thread_sensitive=False)(self.consultation_id)
         self.heartbeat = asyncio.create_task(self._heartbeat())
@@ -102,10 +115,12 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.heartbeat is not None:
             self.heartbeat.cancel()
+        if self.writer is not None:
+            self.writer.cancel()
         if not self.joined:
             return
         self.joined = False
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await get_hub().leave(self.group, self)
         if self.presence_bucket is not None:
             await sync_to_async(presence.remove, thread_sensitive=False)(self.consultation_id, self.presence_bucket)
         await self._presence_changed()
@@ -162,13 +177,30 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.closing = True
         await self.close(code=code)
 
-    # --- messages from the group ---------------------------------------------------------------------
-    async def consult_event(self, message):
-        if may_receive(self.viewer, message["audience"], message["audience_user_id"]):
-            await self.send_json(message["event"])
+    # --- messages from the group (through the hub) ------------------------------------------------------
+    def deliver(self, message: dict) -> None:
+        """Called by the hub for every group message: queue it for this socket's writer (never blocks)."""
+        if self.closing:
+            return
+        if self.outbox.qsize() >= OUTBOX_LIMIT:
+            self.closing = True
+            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+            return
+        self.outbox.put_nowait(message)
 
-    async def consult_presence(self, message):
-        await self.send_json({"type": "presence", "count": message["count"]})
+    async def _write(self):
+        while True:
+            message = await self.outbox.get()
+            try:
+                if message["type"] == "consult.event":
+                    if may_receive(self.viewer, message["audience"], message["audience_user_id"]):
+                        await self.send(text_data=message["text"])
+                elif message["type"] == "consult.presence":
+                    await self.send_json({"type": "presence", "count": message["count"]})
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the socket went away under us: disconnect() cleans up
+                logger.debug("could not write to a socket", exc_info=True)
 
     # --- presence -----------------------------------------------------------------------------------
     async def _heartbeat(self):
@@ -189,10 +221,10 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             return
         delay = conf.presence_broadcast_delay()
         if delay <= 0:
-            await _broadcast_presence(self.channel_layer, self.consultation_id, 0)
+            await _broadcast_presence(get_hub().layer, self.consultation_id, 0)
             return
         task = asyncio.get_running_loop().create_task(
-            _broadcast_presence(self.channel_layer, self.consultation_id, delay)
+            _broadcast_presence(get_hub().layer, self.consultation_id, delay)
         )
         _pending_broadcasts.add(task)
         task.add_done_callback(_pending_broadcasts.discard)

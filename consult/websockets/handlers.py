@@ -30,6 +30,12 @@ class _PageId:
         self.pk = pk
 
 
+def group_message(event) -> tuple[str, dict]:
+    """(group, message) for one event; "group" in the message lets each process's hub (hub.py) route it."""
+    group = group_name(event.consultation_id)
+    return group, {**layer_message(event), "group": group}
+
+
 def broadcast_event(event_id: int) -> None:
     """Send one committed event to everyone watching its consultation (the consumers filter by audience)."""
     event = load_event(event_id)
@@ -39,7 +45,8 @@ def broadcast_event(event_id: int) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    group, message = group_message(event)
     try:
-        async_to_sync(layer.group_send)(group_name(event.consultation_id), layer_message(event))
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # the write is committed; readers will catch up from the event table
         logger.exception("broadcast_event: could not publish event %s", event_id)

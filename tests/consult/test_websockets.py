@@ -282,9 +282,15 @@ async def test_readers_are_counted_and_told_how_many_are_reading(consultation, a
     assert (await first.receive_json_from()) == {"type": "presence", "count": 1}
     second = await open_socket(consultation.pk, alice)
     assert (await second.receive_json_from()) == {"type": "presence", "count": 2}
-    updates = [m for m in await read_all(first, presence=True) if m["type"] == "presence"]
-    assert updates[-1]["count"] == 2
-    await second.disconnect()
-    updates = [m for m in await read_all(first, presence=True) if m["type"] == "presence"]
-    assert updates[-1]["count"] == 1
+    assert await presence_reaches(first, 2)
+    await second.disconnect(timeout=10)
+    assert await presence_reaches(first, 1)
     await first.disconnect()
+
+
+async def presence_reaches(communicator, count):
+    """Read presence updates until one says `count` (the socket times out, failing the test, otherwise)."""
+    while True:
+        message = await communicator.receive_json_from(timeout=10)
+        if message == {"type": "presence", "count": count}:
+            return True

@@ -13,8 +13,8 @@ from django.conf import settings
 
 from consult import services
 from consult.models import Contribution
-from consult.websockets.events import layer_message, load_event
-from consult.websockets.handlers import group_name
+from consult.websockets.events import load_event
+from consult.websockets.handlers import group_message
 
 from .ws_helpers import clean_layer, next_message, open_socket  # noqa: F401
 
@@ -62,12 +62,12 @@ async def test_an_event_published_by_another_process_reaches_this_socket(
                 consultation_id=consultation.pk, kind=services.ConsultationEvent.KIND_CREATED,
                 contribution=contribution,
             )
-        return contribution, layer_message(load_event(event.pk))
+        return contribution, group_message(load_event(event.pk))
 
-    contribution, message = await written_elsewhere()
+    contribution, (group, message) = await written_elsewhere()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "REDIS_URL": settings.REDIS_URL}
     result = await database_sync_to_async(subprocess.run)(
-        [sys.executable, "-c", PUBLISHER, group_name(consultation.pk), json.dumps(message)],
+        [sys.executable, "-c", PUBLISHER, group, json.dumps(message)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
