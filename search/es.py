@@ -220,6 +220,28 @@ def bulk_load(index: str, docs, es=None, chunk_size=1000, progress=None):
     return done
 
 
+def rebuild(docs, progress=None, es=None) -> tuple[str, int]:
+    """Fill a brand-new index, then swap the alias in one atomic request and drop the old index.
+
+    Readers use the alias throughout: they see the old index until the swap, the new one after it.
+    """
+    es = es or client(timeout=max(120, conf.timeout()))
+    name = create_index(new_index_name(), es)
+    try:
+        # No refresh while loading (faster); one refresh before the swap.
+        es.indices.put_settings(index=name, settings={"index": {"refresh_interval": "-1"}})
+        n = bulk_load(name, docs, es=es, progress=progress)
+        es.indices.put_settings(index=name, settings={"index": {"refresh_interval": None}})
+        es.indices.refresh(index=name)
+        old = swap_alias(name, es)
+    except Exception:
+        es.indices.delete(index=name, ignore_unavailable=True)
+        raise
+    for index in old:
+        es.indices.delete(index=index, ignore_unavailable=True)
+    return name, n
+
+
 def counts_by_type(es=None) -> dict[str, int]:
     es = es or client()
     s = Search(using=es, index=conf.alias_name()).extra(size=0, track_total_hits=True)

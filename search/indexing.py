@@ -242,24 +242,14 @@ def rebuild_database(progress=None) -> int:
 
 
 def rebuild_elasticsearch(progress=None, docs=None) -> tuple[str, int]:
-    """Fill a brand-new index, then swap the alias atomically and drop the old index (zero downtime)."""
+    """New index behind the alias, atomic swap (zero downtime), then replay what changed meanwhile."""
     from search import es
 
     started = timezone.now()
-    client = es.client(timeout=max(120, conf.timeout()))
-    name = es.create_index(es.new_index_name(), client)
-    try:
-        n = es.bulk_load(name, docs if docs is not None else iter_all_docs(), es=client, progress=progress)
-        client.indices.refresh(index=name)
-        old = es.swap_alias(name, client)
-    except Exception:
-        client.indices.delete(index=name, ignore_unavailable=True)
-        raise
-    for index in old:
-        client.indices.delete(index=index, ignore_unavailable=True)
+    name, n = es.rebuild(docs if docs is not None else iter_all_docs(), progress=progress)
     es.mark_up()
     # Changes committed while the new index was filling may be missing from it: replay them.
-    changed = PendingUpdate.objects.filter(created_at__gte=started).values_list("key", flat=True)
+    changed = list(PendingUpdate.objects.filter(created_at__gte=started).values_list("key", flat=True))
     if changed:
-        apply(list(changed))
+        apply(changed)
     return name, n

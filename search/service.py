@@ -106,12 +106,31 @@ def _engine_search(q, filters, sort, offset, size, now):
         if not es.is_marked_down():
             try:
                 raw = es.search(q, filters, sort, offset, size, now)
+                _drop_stale_hits(raw)
                 return raw, "elasticsearch", False
             except Exception as exc:  # noqa: BLE001 - any engine failure falls back, never an error page
                 logger.warning("search: Elasticsearch failed (%s), answering from the database", type(exc).__name__)
                 es.mark_down()
         return db_engine.search(q, filters, sort, offset, size, now), "database", True
     return db_engine.search(q, filters, sort, offset, size, now), "database", False
+
+
+def _drop_stale_hits(raw):
+    """Defence in depth: never show an Elasticsearch hit the database table no longer has.
+
+    The table is updated in the same commit as the content; Elasticsearch can lag behind when it was down while
+    something was hidden (the removal then waits in PendingUpdate). One indexed query per page of hits.
+    """
+    from search.models import SearchDocument
+
+    keys = [h["key"] for h in raw["hits"]]
+    if not keys:
+        return
+    known = set(SearchDocument.objects.filter(key__in=keys).values_list("key", flat=True))
+    stale = [h for h in raw["hits"] if h["key"] not in known]
+    if stale:
+        raw["hits"] = [h for h in raw["hits"] if h["key"] in known]
+        raw["total"] = max(0, raw["total"] - len(stale))
 
 
 def _theme_names(slugs) -> dict:

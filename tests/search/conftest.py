@@ -19,6 +19,22 @@ def pytest_report_header(config):
     return "search engines: database" + (f" + elasticsearch ({ES_URL})" if ES_URL else f" — {NO_ES_REASON}")
 
 
+@pytest.fixture(autouse=True)
+def _own_index_prefix(settings):
+    """Whatever a search test does, it never touches the development indices (prefix "agora")."""
+    from search import es
+
+    settings.SEARCH_INDEX_PREFIX = f"test_{uuid.uuid4().hex[:12]}"
+    es.reset_state()
+    yield
+    if ES_URL and settings.ELASTICSEARCH_URL == ES_URL:
+        try:
+            es.drop_all()
+        except Exception:  # noqa: BLE001 - the node may be stopped on purpose
+            pass
+    es.reset_state()
+
+
 @pytest.fixture(params=["database", "elasticsearch"])
 def engine(request, settings):
     """Configure one engine for the test; Elasticsearch gets its own index prefix, dropped afterwards."""
