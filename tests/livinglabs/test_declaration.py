@@ -182,3 +182,28 @@ def test_site_search_finds_the_lab_only_once_published(declared, editor, django_
         declared.refresh_from_db()
         declared.unpublish()
     assert livinglab_hits() == []
+
+
+def test_editor_approves_with_a_comment_through_the_wagtail_admin(login, declared, editor, alice,
+                                                                  django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    task_state = declared.current_workflow_state.current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[declared.pk, "approve", task_state.pk])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(editor).post(url, {"comment": "Parfait, merci."})
+    assert response.status_code in (200, 302)
+    declared.refresh_from_db()
+    assert declared.live
+    assert any("Parfait, merci." in m.body for m in mail.outbox if m.to == [alice.email])
+
+
+def test_a_citizen_cannot_approve_through_the_admin(login, declared, bob):
+    from django.urls import reverse
+
+    task_state = declared.current_workflow_state.current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[declared.pk, "approve", task_state.pk])
+    login(bob).post(url, {"comment": "moi"})
+    declared.refresh_from_db()
+    assert not declared.live

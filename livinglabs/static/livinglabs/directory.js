@@ -70,6 +70,10 @@
     list.setAttribute("aria-busy", "true");
     return Promise.all([loadMap(query, true), loadList(listQuery)]).then(function () {
       list.removeAttribute("aria-busy");
+      // Announce the new count once (the list itself is not a live region: it would be read in full).
+      var title = document.getElementById("lab-list-title");
+      var status = document.getElementById("lab-status");
+      if (title && status) status.textContent = title.textContent.trim();
     });
   }
 
