@@ -79,13 +79,13 @@ def build():
         assignments = ReviewAssignment.objects.bulk_create([
             ReviewAssignment(application=a, reviewer=r, conflict_declared_at=now,
                              submitted_at=now if rng.random() < 0.9 else None,
-                             weighted_total=round(sum(v * c.weight for v, c in zip(grids[n], criteria))
+                             weighted_total=round(sum(v * c.weight for v, c in zip(grids[n], criteria, strict=True))
                                                   / total_weight, 3))
             for n, (a, r) in enumerate((a, r) for a in applications for r in reviewers)
         ], batch_size=2000)
         Score.objects.bulk_create([
             Score(assignment=s, criterion=c, value=v)
-            for s, grid in zip(assignments, grids) for c, v in zip(criteria, grid)
+            for s, grid in zip(assignments, grids, strict=True) for c, v in zip(criteria, grid, strict=True)
         ], batch_size=5000)
         call.save_revision().publish()
     return ProjectCallPage.objects.get(slug=CALL_SLUG)

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation
-from core.demo import child_page, paragraph
+from core.demo import child_page
 from projects.models import (
     PARIS,
     Application,
@@ -273,14 +273,14 @@ def applications(open_call, closed_call, orgs, people):
         application.save()
         # Reviews: closed call (all decided but the ineligible one), and the open call's file under review.
         if i in SCORES:
-            for person, values in zip((reviewer, reviewer2), SCORES[i]):
+            for person, values in zip((reviewer, reviewer2), SCORES[i], strict=True):
                 assignment = ReviewAssignment.objects.create(
                     application=application, reviewer=person, assigned_by=editor,
                     conflict_declared_at=timezone.now(), submitted_at=timezone.now(),
                     private_comment="Dossier clair ; vigilance sur l'hébergement des données." if values[0] >= 4
                     else "Le rôle des patients dans le consortium reste flou.")
                 ConflictDeclaration.objects.create(assignment=assignment)
-                for criterion, value in zip(call.criteria_list, values):
+                for criterion, value in zip(call.criteria_list, values, strict=True):
                     Score.objects.create(assignment=assignment, criterion=criterion, value=value)
                 _total(assignment, call)
         if status == A.STATUS_UNDER_REVIEW:
@@ -288,7 +288,7 @@ def applications(open_call, closed_call, orgs, people):
                                                    conflict_declared_at=timezone.now(), submitted_at=timezone.now(),
                                                    private_comment="Projet utile, budget un peu optimiste.")
             ConflictDeclaration.objects.create(assignment=done)
-            for criterion, value in zip(call.criteria_list, [4, 4, 3, 4, 3]):
+            for criterion, value in zip(call.criteria_list, [4, 4, 3, 4, 3], strict=True):
                 Score.objects.create(assignment=done, criterion=criterion, value=value)
             _total(done, call)
             # The demo reviewer still has to declare conflicts and score this one.

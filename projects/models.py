@@ -498,6 +498,9 @@ class BudgetLine(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self):
+        return f"{self.label} ({self.amount} €)"
+
 
 class Partner(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="partners")
@@ -563,6 +566,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.application} — {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ReviewAssignmentQuerySet(models.QuerySet):
     def active(self):
@@ -591,6 +597,9 @@ class ReviewAssignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="unique_review_assignment")]
         ordering = ["pk"]
 
+    def __str__(self):
+        return f"{self.application} → {self.reviewer}"
+
 
 class ConflictDeclaration(models.Model):
     """What the reviewer declared: links with the applicant, with partners, or none."""
@@ -600,6 +609,9 @@ class ConflictDeclaration(models.Model):
     linked_partners = models.ManyToManyField(Partner, blank=True, related_name="+")
     note = models.TextField(_("précisions"), blank=True)
     declared_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.assignment} ({self.declared_at:%Y-%m-%d})"
 
     @property
     def has_conflict(self) -> bool:
@@ -613,6 +625,9 @@ class Score(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="unique_score")]
+
+    def __str__(self):
+        return f"{self.criterion.label}: {self.value}"
 
 
 class AuditEntry(models.Model):
@@ -630,3 +645,6 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("entrée du journal")
+
+    def __str__(self):
+        return f"{self.action} {self.from_status} → {self.to_status}"

@@ -3,7 +3,6 @@
 import csv
 import html
 import io
-import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +29,6 @@ from projects.models import (
     REGION_CHOICES,
     REGION_NAMES,
     Application,
-    Attachment,
     ProjectCallPage,
     ReviewAssignment,
 )
@@ -141,8 +139,8 @@ def _build_forms(application, step, data=None, files=None):
             return {"form": f.BudgetForm(data, instance=application, call=call),
                     "formset": f.BudgetLineFormSet(data, prefix="lines")}
         lines = (_rows_from_raw(raw, "lines", ("category", "label", "amount")) if raw else
-                 [{"category": l.category, "label": l.label, "amount": l.amount}
-                  for l in application.budget_lines.all()])
+                 [{"category": line.category, "label": line.label, "amount": line.amount}
+                  for line in application.budget_lines.all()])
         initial = {k: raw[k] for k in ("requested_amount", "co_funding") if raw and k in raw} or None
         return {"form": f.BudgetForm(instance=application, call=call, initial=initial),
                 "formset": f.BudgetLineFormSet(prefix="lines", initial=lines)}
@@ -801,8 +799,8 @@ def export_personal_data(user):
             "contact": {"nom": a.contact_name, "email": a.contact_email, "telephone": a.contact_phone},
             "montant_demande": str(a.requested_amount), "cofinancements": str(a.co_funding),
             "montant_accorde": str(a.granted_amount) if a.granted_amount is not None else None,
-            "lignes_budget": [{"categorie": l.get_category_display(), "intitule": l.label, "montant": str(l.amount)}
-                              for l in a.budget_lines.all()],
+            "lignes_budget": [{"categorie": line.get_category_display(), "intitule": line.label,
+                               "montant": str(line.amount)} for line in a.budget_lines.all()],
             "partenaires": [{"nom": p.name, "type": str(PARTNER_KIND_NAMES.get(p.kind, p.kind)), "role": p.role}
                             for p in a.partners.all()],
             "pieces_jointes": [att.original_name for att in a.attachments.all()],

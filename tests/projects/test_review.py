@@ -19,7 +19,7 @@ def under_review(open_call, organisation, application_factory):
 
 
 def scores_for(application, values):
-    return {c.pk: v for c, v in zip(application.call.criteria.all(), values)}
+    return {c.pk: v for c, v in zip(application.call.criteria.all(), values, strict=True)}
 
 
 def test_editor_assigns_a_reviewer_who_gets_an_email(under_review, editor, reviewer, mailoutbox,

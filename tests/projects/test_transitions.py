@@ -76,8 +76,8 @@ def test_the_closing_minute_counts_in_paris_time(call_factory, organisation, app
     closes = datetime.datetime(2030, 1, 15, 23, 59, tzinfo=PARIS)
     call = call_factory(closes_at=closes, opens_at=closes - datetime.timedelta(days=30))
     application = application_factory(call, organisation)
-    assert call.is_open(datetime.datetime(2030, 1, 15, 22, 59, 59, 999000, tzinfo=datetime.timezone.utc))
-    assert not call.is_open(datetime.datetime(2030, 1, 15, 23, 0, 0, tzinfo=datetime.timezone.utc))
+    assert call.is_open(datetime.datetime(2030, 1, 15, 22, 59, 59, 999000, tzinfo=datetime.UTC))
+    assert not call.is_open(datetime.datetime(2030, 1, 15, 23, 0, 0, tzinfo=datetime.UTC))
     late = datetime.datetime(2030, 1, 16, 0, 0, 0, tzinfo=PARIS)
     with pytest.raises(ProjectsError):
         services.submit(application, asso_admin, sworn_declaration=True, now=late)
@@ -89,8 +89,8 @@ def test_the_closing_minute_counts_in_paris_time(call_factory, organisation, app
 def test_summer_time_deadline_is_paris_local(call_factory):
     closes = datetime.datetime(2030, 7, 1, 12, 0, tzinfo=PARIS)  # 10:00 UTC in summer
     call = call_factory(closes_at=closes, opens_at=closes - datetime.timedelta(days=30))
-    assert call.is_open(datetime.datetime(2030, 7, 1, 10, 0, 59, tzinfo=datetime.timezone.utc))
-    assert not call.is_open(datetime.datetime(2030, 7, 1, 10, 1, 0, tzinfo=datetime.timezone.utc))
+    assert call.is_open(datetime.datetime(2030, 7, 1, 10, 0, 59, tzinfo=datetime.UTC))
+    assert not call.is_open(datetime.datetime(2030, 7, 1, 10, 1, 0, tzinfo=datetime.UTC))
 
 
 def test_submit_refuses_before_opening(call_factory, organisation, application_factory, asso_admin):

@@ -43,8 +43,16 @@
   }
 
   window.setInterval(save, interval);
+  // Closing or leaving the tab: sendBeacon survives the page unload (fetch may be cancelled).
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { save(); }
+    if (document.visibilityState !== "hidden") { return; }
+    var payload = serialize();
+    if (payload === last) { return; }
+    if (navigator.sendBeacon && navigator.sendBeacon(url, new FormData(form))) {
+      last = payload;
+    } else {
+      save();
+    }
   });
 
   // Budget step: live total of the expense lines (the server recomputes it anyway).
