@@ -62,7 +62,7 @@ def populate(n: int):
                 ))
             Page.objects.bulk_create(pages)
             labs = []
-            for page, i in zip(pages, batch):
+            for page, i in zip(pages, batch, strict=True):
                 dept, region, lat, lon = PLACES[i % len(PLACES)]
                 lab = LivingLabPage(
                     page_ptr_id=page.pk, description="Living lab généré pour le banc d'essai.",
@@ -103,7 +103,7 @@ def main():
              ("theme=vieillissement", "/labs/carte.json?theme=vieillissement"),
              ("none", "/labs/carte.json")]
     for name, url in cases:
-        def get():
+        def get(url=url):
             response = client.get(url)
             assert response.status_code == 200, response.status_code
             return response

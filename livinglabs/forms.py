@@ -7,8 +7,10 @@ from core.forms import HoneypotMixin
 from livinglabs import choices, geo
 from livinglabs.models import LivingLabPage, current_year
 
+ALL = _("Tous")
 
-def with_empty(options, label=_("Tous")):
+
+def with_empty(options, label=ALL):
     return [("", label)] + list(options)
 
 
@@ -66,6 +68,8 @@ class LabProposalForm(HoneypotMixin, DsfrBaseForm):
         self.fields["latitude"].help_text = _("En degrés décimaux, ex. 45.764 (visible sur geoportail.gouv.fr)")
         self.fields["contact_email"].label = _("E-mail de contact")
         self.fields["contact_email"].help_text = _("Jamais affiché : les messages du public vous sont relayés.")
+        self.fields["publics"].required = True
+        self.fields["services"].required = True
         self.fields["description"].widget.attrs["rows"] = 6
         self.fields["equipment"].widget.attrs["rows"] = 3
         for visible in self.visible_fields():

@@ -187,10 +187,10 @@ def verification_token(lab) -> str:
 def lab_from_token(token: str) -> LivingLabPage:
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.SignatureExpired:
-        raise LivingLabError(_("Ce lien a expiré. Écrivez-nous pour recevoir un nouveau lien."))
-    except signing.BadSignature:
-        raise LivingLabError(_("Ce lien n'est pas valide."))
+    except signing.SignatureExpired as error:
+        raise LivingLabError(_("Ce lien a expiré. Écrivez-nous pour recevoir un nouveau lien.")) from error
+    except signing.BadSignature as error:
+        raise LivingLabError(_("Ce lien n'est pas valide.")) from error
     lab = LivingLabPage.objects.filter(pk=data.get("lab")).first()
     if lab is None:
         raise LivingLabError(_("Ce living lab n'existe plus."))

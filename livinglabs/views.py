@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
@@ -19,7 +18,7 @@ from core.ratelimit import ratelimit
 from livinglabs import exports, geo, services
 from livinglabs import settings as app_settings
 from livinglabs.forms import ContactForm, LabFilterForm, LabProposalForm, VerificationForm
-from livinglabs.models import LivingLabPage, LivingLabTag
+from livinglabs.models import LivingLabPage
 
 
 def published_labs():

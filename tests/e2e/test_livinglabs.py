@@ -39,6 +39,7 @@ def test_filtering_updates_map_and_list_without_reload(offline_tiles, live_url):
     wait_for_markers(page, 2)
     page.wait_for_function("document.getElementById('lab-list-title').textContent.includes('2 living labs')")
     assert sorted(table_names(page)) == ["Ajaccio Lab Insularité et Santé", "Bastia Lab Bien Vieillir"]
+    page.wait_for_function("document.getElementById('lab-status').textContent.includes('2 living labs')")
     assert "region=94" in page.url                                   # shareable
     assert page.evaluate("window.__sameDocument") is True            # no reload
     assert "region=94" in page.get_attribute("#lab-exports a[data-base]", "href")

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         try:
             handle = open(file, "rb")
         except OSError as error:
-            raise CommandError(f"Impossible d'ouvrir {file} : {error}")
+            raise CommandError(f"Impossible d'ouvrir {file} : {error}") from error
         with handle:
             report = import_file(handle, skip_invalid=skip_invalid,
                                  progress=None if no_progress else self.progress)
