@@ -533,6 +533,15 @@ def staff_export(request, call_id, fmt):
     stamp = timezone.localdate().isoformat()
     filename = f"candidatures-{call.slug}-{stamp}"
     rows = list(_export_rows_full(call))
+    review_headers, review_rows = _review_rows(call)
+    if fmt == "evaluations.csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(review_headers)
+        writer.writerows(review_rows)
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="evaluations-{call.slug}-{stamp}.csv"'
+        return response
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
@@ -550,6 +559,10 @@ def staff_export(request, call_id, fmt):
         sheet.append(EXPORT_HEADERS)
         for row in rows:
             sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        reviews = workbook.create_sheet("Évaluations")
+        reviews.append(review_headers)
+        for row in review_rows:
+            reviews.append([float(v) if isinstance(v, Decimal) else v for v in row])
         output = io.BytesIO()
         workbook.save(output)
         response = HttpResponse(output.getvalue(),
@@ -569,6 +582,25 @@ def _export_rows_full(call):
                timezone.localtime(d.submitted_at).strftime("%d/%m/%Y %H:%M") if d.submitted_at else "",
                row.reviews_expected, row.reviews_done, row.average if row.average is not None else "",
                row.spread if row.spread is not None else ""]
+
+
+def _review_rows(call):
+    """One line per assignment: reviewer, conflict status, the mark of each criterion, weighted total, comment."""
+    criteria = call.criteria_list
+    headers = ["Référence", "Évaluateur·rice", "Déport", "Transmise le", *[c.label for c in criteria],
+               "Total pondéré", "Commentaire privé"]
+    assignments = (ReviewAssignment.objects.filter(application__call=call)
+                   .exclude(application__status__in=[A.STATUS_DRAFT, A.STATUS_WITHDRAWN])
+                   .select_related("application", "reviewer").prefetch_related("scores")
+                   .order_by("application__reference", "pk"))
+    rows = []
+    for a in assignments:
+        marks = {score.criterion_id: score.value for score in a.scores.all()}
+        rows.append([a.application.reference, str(a.reviewer), "oui" if a.recused else "non",
+                     timezone.localtime(a.submitted_at).strftime("%d/%m/%Y %H:%M") if a.submitted_at else "",
+                     *[marks.get(c.pk, "") for c in criteria],
+                     a.weighted_total if a.weighted_total is not None else "", a.private_comment])
+    return headers, rows
 
 
 STAFF_ACTIONS = {

@@ -107,7 +107,7 @@ def test_reviewer_cannot_open_someone_elses_assignment(login, reviewer, reviewer
 
 @pytest.mark.parametrize("person,status", [("editor", 200), ("reviewer_assigned", 403), ("asso_admin", 403),
                                            ("citizen", 403)])
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "evaluations.csv"])
 def test_exports_are_for_editors_only(person, status, fmt, people, submitted, login):
     response = login(people[person]).get(reverse("projects:staff_export", args=[submitted.call_id, fmt]))
     assert response.status_code == status
@@ -233,3 +233,16 @@ def test_personal_data_export_includes_my_applications(login, draft, asso_admin,
     assert data["candidatures"][0]["titre"] == draft.title
     data = json.loads(login(asso_b_admin).get(reverse("accounts:download_data")).content)
     assert data["candidatures"] == []
+
+
+def test_evaluations_export_has_one_line_per_review_with_marks(login, editor, submitted, assign, reviewer):
+    from projects import services
+
+    assignment = assign(submitted, reviewer)
+    services.save_scores(assignment, reviewer, {c.pk: 3 for c in submitted.call.criteria.all()}, "Privé",
+                         final=True)
+    text = login(editor).get(reverse("projects:staff_export", args=[submitted.call_id, "evaluations.csv"])
+                             ).content.decode("utf-8-sig")
+    header, line = text.strip().splitlines()
+    assert header.startswith("Référence;Évaluateur·rice;Déport;Transmise le;Utilité;Faisabilité;Pérennité")
+    assert line.startswith(submitted.reference) and ";3;3;3;3.000;Privé" in line
