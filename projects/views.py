@@ -771,10 +771,10 @@ def laureates(request):
     qs, filters = _laureates(request)
     by_region = list(qs.order_by().values("region").annotate(n=Count("id"), amount=Sum("granted_amount"))
                      .order_by("-n", "region"))
-    top = max((r["n"] for r in by_region), default=1)
+    top = max((r["amount"] or 0 for r in by_region), default=0) or 1
     for r in by_region:
         r["name"] = REGION_NAMES.get(r["region"], "—")
-        r["percent"] = round(100 * r["n"] / top)
+        r["percent"] = round(100 * (r["amount"] or 0) / top)  # bar length: amount granted
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     calls = ProjectCallPage.objects.live().public().filter(
         pk__in=Application.objects.laureates().values("call_id")).order_by("-closes_at")
