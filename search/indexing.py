@@ -245,11 +245,8 @@ def rebuild_elasticsearch(progress=None, docs=None) -> tuple[str, int]:
     """New index behind the alias, atomic swap (zero downtime), then replay what changed meanwhile."""
     from search import es
 
-    started = timezone.now()
     name, n = es.rebuild(docs if docs is not None else iter_all_docs(), progress=progress)
     es.mark_up()
-    # Changes committed while the new index was filling may be missing from it: replay them.
-    changed = list(PendingUpdate.objects.filter(created_at__gte=started).values_list("key", flat=True))
-    if changed:
-        apply(changed)
+    # Changes committed while the new index was filling may be missing from it: replay everything pending.
+    drain()
     return name, n

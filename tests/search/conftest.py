@@ -223,4 +223,7 @@ def corpus(db, home_page, alice, bob, organisation, asso_admin):
     home_page.add_child(instance=draft_page)
     items["page_draft"] = draft_page
     reindex()
+    from search.models import PendingUpdate
+
+    PendingUpdate.objects.all().delete()  # on_commit never fires inside the test transaction: the rebuild covered them
     return items

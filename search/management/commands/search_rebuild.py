@@ -13,20 +13,25 @@ from search import settings as conf
 class ProgressBar:
     def __init__(self, label, total, stream=None, width=30):
         self.label, self.total, self.width = label, max(total, 1), width
-        self.stream = stream or sys.stderr
+        self.stream = stream or sys.stderr  # a file, or a command's OutputWrapper
         self.started = time.monotonic()
 
     def __call__(self, done):
         ratio = min(1.0, done / self.total)
         filled = int(ratio * self.width)
         rate = done / max(time.monotonic() - self.started, 1e-6)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {ratio:4.0%} "
-                          f"{done}/{self.total} ({rate:,.0f}/s)")
+        self._write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {ratio:4.0%} "
+                    f"{done}/{self.total} ({rate:,.0f}/s)")
+
+    def _write(self, text):
+        if hasattr(self.stream, "style_func"):
+            self.stream.write(text, ending="")
+        else:
+            self.stream.write(text)
         self.stream.flush()
 
     def finish(self):
-        self.stream.write("\n")
-        self.stream.flush()
+        self._write("\n")
 
 
 class Command(BaseCommand):
@@ -41,13 +46,13 @@ class Command(BaseCommand):
         total = sum(indexing.count_public().values())
         quiet = options["no_progress"]
         if not options["skip_database"]:
-            bar = ProgressBar("base de données", total)
+            bar = ProgressBar("base de données", total, self.stderr)
             n = indexing.rebuild_database(progress=None if quiet else bar)
             if not quiet:
                 bar.finish()
             self.stdout.write(f"database: {n} documents")
         if conf.es_url() and not options["skip_elasticsearch"]:
-            bar = ProgressBar("elasticsearch   ", total)
+            bar = ProgressBar("elasticsearch   ", total, self.stderr)
             try:
                 name, n = indexing.rebuild_elasticsearch(progress=None if quiet else bar)
             except Exception as exc:
