@@ -218,7 +218,8 @@
 
   // --- in-place updates ------------------------------------------------------------------------------
   function fetchFragment(id) {
-    var url = fragmentUrl.replace(/\/0\/([^/]*)$/, "/" + id + "/$1");
+    var at = fragmentUrl.lastIndexOf("/0/"); // the URL is reversed with 0 in place of the id
+    var url = fragmentUrl.slice(0, at) + "/" + id + "/" + fragmentUrl.slice(at + 3);
     return fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
