@@ -149,10 +149,11 @@ def statistics(request):
 
 
 # --- detail page ---------------------------------------------------------------------------------------
-def nearby_labs(lab, limit=4):
+def nearby_labs(lab, limit=4, published=None):
     """Nearest published labs by great-circle distance. A bounding box around the lab (widened until enough
     candidates) keeps the Python distance computation to a handful of rows even with thousands of labs."""
-    qs = published_labs().exclude(pk=lab.pk)
+    published = published if published is not None else published_labs()
+    qs = published.exclude(pk=lab.pk)
     candidates = []
     for degrees in (1.0, 3.0, 8.0, None):
         box = qs
@@ -165,15 +166,16 @@ def nearby_labs(lab, limit=4):
     ranked = sorted(
         (geo.haversine_km(lab.latitude, lab.longitude, lat, lon), pk) for pk, lat, lon in candidates
     )[:limit]
-    pages = {p.pk: p for p in published_labs().filter(pk__in=[pk for _, pk in ranked])
+    pages = {p.pk: p for p in published.filter(pk__in=[pk for _, pk in ranked])
              .only("pk", "title", "url_path", "slug", "commune", "department", "depth", "path")}
     return [(pages[pk], round(distance)) for distance, pk in ranked if pk in pages]
 
 
 def detail_context(request, lab):
+    published = published_labs()  # one view-restriction lookup for both blocks
     return {
-        "similar_labs": list(published_labs().similar_to(lab)),
-        "nearby_labs": nearby_labs(lab),
+        "similar_labs": list(published.similar_to(lab)),
+        "nearby_labs": nearby_labs(lab, published=published),
         "contact_form": ContactForm(),
         "overdue_since": lab.verification_overdue_since(),
         "map_tile_url": settings.MAP_TILE_URL,

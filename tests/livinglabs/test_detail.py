@@ -80,3 +80,24 @@ def test_contact_form_refuses_unpublished_labs(client, lab_factory):
     lab = lab_factory("Brouillon", live=False)
     response = client.post(f"/labs/{lab.pk}/contact/", {"name": "A", "email": "a@example.org", "message": "x"})
     assert response.status_code == 404
+
+
+def test_detail_page_query_count_does_not_grow_with_labs(client, lab_factory, django_assert_max_num_queries):
+    lab = lab_factory("Référence", tags=["a", "b"])
+    for n in range(12):
+        lab_factory(f"Voisin {n}", tags=["a"], latitude=45.7 + n / 100, longitude=4.8)
+    client.get(lab.url)  # warm the site-root cache
+    # Wagtail routing + restrictions + tags + similar + nearby (candidates, pages): constant in the number of labs
+    with django_assert_max_num_queries(16):
+        response = client.get(lab.url)
+    assert len(response.context["nearby_labs"]) == 4 and len(response.context["similar_labs"]) == 4
+
+
+def test_revalidation_task_sends_reminders(lab_factory, django_capture_on_commit_callbacks):
+    from livinglabs.tasks import send_revalidation_reminders
+
+    lab_factory("Ancien", last_verified=days_ago(400))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_revalidation_reminders.enqueue()
+    assert result.return_value == 1
+    assert len(mail.outbox) == 1
