@@ -180,7 +180,7 @@ def start_servers(ports=PORTS, extra_env=None) -> list[subprocess.Popen]:
             except OSError:
                 if time.time() > deadline or any(p.poll() is not None for p in processes):
                     stop_servers(processes)
-                    raise RuntimeError("the server processes did not start")
+                    raise RuntimeError("the server processes did not start") from None
                 time.sleep(0.3)
     return processes
 

@@ -90,11 +90,10 @@ async def writer_loop(n: int, session_key: str, path: str, token: str, deadline:
             body = f"Contribution de mesure n°{sequence} de l'auteur·rice {n} ({key})."
             payload, headers = post_request(path, session_key, token, body, key)
             started = time.perf_counter()
-            for attempt in range(20):
+            for _attempt in range(20):
                 try:
                     status = await asyncio.wait_for(connection.post(path, payload, headers), TIMEOUT)
-                except (TimeoutError, asyncio.TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError,
-                        ValueError, IndexError):
+                except (TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
                     stats["retries"] += 1
                     await connection.close()
                     continue

@@ -6,7 +6,7 @@ Clients fetch the rendered contribution over HTTP (consult:contribution_fragment
 visibility rules of the page; so an event can never leak the text of a pending or hidden contribution.
 """
 
-from consult.models import Contribution, ConsultationEvent
+from consult.models import ConsultationEvent, Contribution
 
 from . import conf
 from .visibility import AUTHOR, PUBLIC, Viewer, audience_filter, may_receive
