@@ -19,9 +19,10 @@ def _bars(values: dict) -> list[dict]:
 
 
 def consultations(request):
+    from django.db.models import Count
+
     from consult.models import ConsultationPage
     from search.models import SearchDocument
-    from django.db.models import Count
 
     _require_staff(request)
     counts = dict(SearchDocument.objects.filter(doc_type="contribution").values_list("consultation_id")

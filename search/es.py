@@ -9,7 +9,19 @@ import time
 
 from django.utils import timezone
 from elasticsearch import Elasticsearch, helpers
-from elasticsearch_dsl import A, Date, Document, Index, Keyword, Long, Q, Search, Text, analyzer, token_filter
+from elasticsearch_dsl import (
+    A,
+    Date,
+    Document,
+    Index,
+    Keyword,
+    Long,
+    Q,
+    Search,
+    Text,
+    analyzer,
+    token_filter,
+)
 
 from search import settings as conf
 from search.text import synonym_rules
@@ -210,7 +222,7 @@ def bulk_load(index: str, docs, es=None, chunk_size=1000, progress=None):
     """Stream documents into a (new) index; `progress(n)` is called after each chunk."""
     es = es or client(timeout=max(60, conf.timeout()))
     done = 0
-    for ok, item in helpers.streaming_bulk(es, actions_for(docs, index), chunk_size=chunk_size,
+    for _ok, _item in helpers.streaming_bulk(es, actions_for(docs, index), chunk_size=chunk_size,
                                            raise_on_error=True):
         done += 1
         if progress and done % chunk_size == 0:

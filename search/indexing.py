@@ -19,7 +19,6 @@ import logging
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 
 from search import settings as conf
 from search import sources
@@ -110,7 +109,7 @@ def connect():
     from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished
 
-    from consult.models import Contribution, ConsultationPage, Section
+    from consult.models import ConsultationPage, Contribution, Section
     from core.models import ContentPage, NewsPage
     from livinglabs.models import LivingLabPage
     from projects.models import Application, ProjectCallPage
@@ -149,7 +148,7 @@ def write_db(upserts: list[dict], deletes: list[str]):
             for row in rows:
                 row.pk = ids[row.key]
         themes = [DocumentTheme(document_id=row.pk, slug=t["slug"], name=t["name"])
-                  for row, doc in zip(rows, upserts) for t in doc["themes"]]
+                  for row, doc in zip(rows, upserts, strict=True) for t in doc["themes"]]
         DocumentTheme.objects.bulk_create(themes)
 
 

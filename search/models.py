@@ -51,3 +51,6 @@ class DocumentTheme(models.Model):
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="theme_rows")
     slug = models.CharField(max_length=120, db_index=True)
     name = models.CharField(max_length=120)
+
+    def __str__(self):
+        return self.slug

@@ -15,8 +15,8 @@ written once below and flagged "NOTE(owner)" so the owning app can take it over:
 what makes "hide → removed from the index" work: the indexer deletes whatever does not build.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -278,7 +278,7 @@ def region_names() -> dict[str, str]:
 
 def keys_for(instance) -> list[tuple[str, int]]:
     """(doc_type, pk) pairs to re-check when `instance` changes (its own and its dependants')."""
-    from consult.models import Contribution, ConsultationPage, Section
+    from consult.models import ConsultationPage, Contribution, Section
     from core.models import ContentPage, NewsPage
     from livinglabs.models import LivingLabPage
     from projects.models import Application, ProjectCallPage

@@ -119,8 +119,8 @@ def test_indexing_resumes_when_elasticsearch_is_back(es_only, corpus, settings, 
     es.reset_state()
     section = corpus["numerique"].sections.order_by("sort_order").first()
     with django_capture_on_commit_callbacks(execute=True):
-        new = Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice,
-                                          body="Les kinésithérapeutes se font rares.")
+        Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice,
+                                    body="Les kinésithérapeutes se font rares.")
     with django_capture_on_commit_callbacks(execute=True):
         services.hide(moderator, corpus["c_hopitaux"], "Hors charte")
     assert PendingUpdate.objects.count() >= 2

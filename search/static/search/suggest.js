@@ -9,7 +9,8 @@
 (function () {
   "use strict";
   var input = document.getElementById("header-search-input");
-  if (!input || !input.dataset.suggestUrl) { return; }
+  if (!input || !input.dataset.suggestUrl || input.dataset.suggestReady) { return; }
+  input.dataset.suggestReady = "1";  // loaded once even if both the base template and a page include it
   var list = document.getElementById(input.getAttribute("aria-controls"));
   if (!list) { return; }
 
