@@ -152,12 +152,12 @@ def _posted(request, contribution, created):
         message = (f"Votre contribution est publiée. Numéro de récépissé : {contribution.receipt_number} "
                    "(également envoyé par courriel).")
     if wants_json(request):
+        fresh = ContributionForm(user=None).initial  # a new key and timestamp for the next contribution
         return JsonResponse({
             "ok": True, "created": created, "message": message, "receipt_number": contribution.receipt_number,
             "contribution": contribution_to_dict(contribution, request.user),
             "html": render_fragment(request, contribution),
-            "next_form": {"idempotency_key": ContributionForm(user=None).initial["idempotency_key"],
-                          "rendered_at": ContributionForm(user=None).initial["rendered_at"]},
+            "next_form": {"idempotency_key": fresh["idempotency_key"], "rendered_at": fresh["rendered_at"]},
         }, status=201 if created else 200)
     messages.success(request, message)
     return redirect(contribution.get_absolute_url())
