@@ -314,10 +314,11 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(organisation__memberships__user=user)
 
     def assigned_to(self, user):
-        """Applications a reviewer is assigned to and not recused from."""
+        """Applications a reviewer may read: assigned, conflicts declared, not recused."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(assignments__reviewer=user, assignments__recused=False).exclude(
+        return self.filter(assignments__reviewer=user, assignments__recused=False,
+                           assignments__conflict_declared_at__isnull=False).exclude(
             status__in=[Application.STATUS_DRAFT, Application.STATUS_WITHDRAWN])
 
     def submitted(self):

@@ -19,12 +19,18 @@ def is_applicant(user, application) -> bool:
     return bool(user.is_authenticated and is_member(user, application.organisation))
 
 
-def active_assignment(user, application):
-    """The reviewer's assignment on this application, when not recused (None otherwise)."""
+def active_assignment(user, application, declared=True):
+    """The reviewer's assignment on this application, when not recused (None otherwise).
+
+    With `declared` (the default for every read of the file), the reviewer must have declared their conflicts
+    of interest first: nothing of the file is shown before that declaration.
+    """
     if not user.is_authenticated or not is_reviewer(user):
         return None
     for assignment in application.assignments.all():
         if assignment.reviewer_id == user.pk and not assignment.recused:
+            if declared and assignment.conflict_declared_at is None:
+                return None
             return assignment
     return None
 

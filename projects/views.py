@@ -323,12 +323,14 @@ def _recap_context(user, application):
 
 @login_required
 def application_detail(request, pk):
-    application = _application_for(request.user, pk)
+    application = get_object_or_404(
+        Application.objects.select_related("call", "organisation").prefetch_related("assignments"), pk=pk)
     if not rules.is_applicant(request.user, application):
+        # Staff and reviewers have their own page for the file (reviewers: declaration first).
         if rules.can_manage(request.user):
             return redirect("projects:staff_application", pk)
-        assignment = rules.active_assignment(request.user, application)
-        if assignment:
+        assignment = rules.active_assignment(request.user, application, declared=False)
+        if assignment and application.status not in (A.STATUS_DRAFT, A.STATUS_WITHDRAWN):
             return redirect("projects:review", assignment.pk)
         raise Http404
     context = {

@@ -67,6 +67,16 @@ def test_recused_reviewer_loses_access(submitted, assign, reviewer, login):
     assert client.get(urls(submitted)["download"]).status_code == 404
 
 
+def test_reviewer_sees_nothing_before_declaring_conflicts(submitted, assign, reviewer, login):
+    assign(submitted, reviewer, declared=False)
+    client = login(reviewer)
+    assert client.get(urls(submitted)["recap"]).status_code == 404
+    assert client.get(urls(submitted)["download"]).status_code == 404
+    # The file's own address leads to the declaration form.
+    response = client.get(urls(submitted)["detail"])
+    assert response.status_code == 302 and "/evaluations/" in response["Location"]
+
+
 def test_blind_reviewer_cannot_download_attachments(consortium_call, organisation, application_factory, assign,
                                                     reviewer, login):
     application = application_factory(consortium_call, organisation, status=A.STATUS_UNDER_REVIEW)
