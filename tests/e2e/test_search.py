@@ -48,8 +48,8 @@ def test_search_and_facets_keyboard_only(page, live_url, demo_title):
     # Keyboard back to the active filter: following it removes the filter.
     tab_to(page, "el.getAttribute('aria-current') === 'true'", shift=True)
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "type=" not in page.url
+    page.wait_for_url(lambda url: "type=" not in url)
+    assert page.locator("[data-facet='type'] a[aria-current='true']").count() == 0
 
 
 def test_header_autocomplete_keyboard_only(page, live_url, demo_title):
