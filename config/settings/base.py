@@ -152,6 +152,18 @@ SEARCH_TIMEOUT = envint("SEARCH_TIMEOUT", 5)
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": True},
 }
+# Public search (search/) indexes its own documents on Elasticsearch when ELASTICSEARCH_URL is set. Wagtail's own
+# index (admin page search) stays on the database unless asked for explicitly (see docs/search.md).
+if ELASTICSEARCH_URL and envbool("WAGTAILSEARCH_ON_ELASTICSEARCH", False):
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch8",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX": f"{SEARCH_INDEX_PREFIX}_wagtail",
+            "TIMEOUT": SEARCH_TIMEOUT,
+            "AUTO_UPDATE": True,
+        }
+    }
 
 # --- Background tasks -----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
