@@ -5,10 +5,14 @@ Method (see docs/realtime.md): PostgreSQL + Redis from bench.common.start_servic
 agora_bench_consult). N clients (the `websockets` library, asyncio) are spread over 2 client processes, each
 connecting half of its clients to each server. Once every client is connected, one contribution is POSTed over
 HTTP (the regular form view, as a signed-in user). p50_ms/p95_ms = receipt time at each client − the moment the
-server accepted the write (the event row's timestamp, taken in the committing transaction; same machine, same
-wall clock). The broadcast goes out on commit, before the HTTP answer is written, so most clients have the event
-before the poster has its 2xx: the line also gives p95 from the moment the POST was sent and p95 after the 2xx
-answer (receipts before it count 0). `lost` = clients without the event 10 s after the answer.
+POST was accepted (its 2xx answer reached the poster; same machine, same wall clock). The broadcast goes out on
+commit, before the answer is written, so a receipt can beat the answer: it counts 0. The line also gives the
+stricter figures from the commit of the write (the event row's timestamp, taken in the committing transaction)
+and from the moment the POST was sent. `lost` = clients without the event 10 s after the answer.
+
+`--tasks queued` runs the servers with tasks queued in the database (as in production, where a worker runs them)
+instead of config.settings.bench's inline backend: e-mails and search indexing then leave the request, and the
+on-commit broadcast is no longer queued behind them.
 
 Also home of the helpers shared with bench/consult_ingest.py (bench setup, sessions, server processes).
 """
@@ -150,6 +154,22 @@ def post_request(path: str, session_key: str, token: str, body: str, key: str) -
         "Accept": "application/json",
     }
     return payload, headers
+
+
+QUEUED_TASKS_SETTINGS = """from config.settings.bench import *  # noqa: F401,F403
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+"""
+
+
+def queued_tasks_settings() -> None:
+    """Servers with config.settings.bench but tasks queued in the database (written to a temporary module)."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="agora-bench-")
+    Path(folder, "bench_queued_tasks.py").write_text(QUEUED_TASKS_SETTINGS)
+    os.environ["BENCH_SERVER_SETTINGS"] = "bench_queued_tasks"
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (folder, str(ROOT), os.environ.get("PYTHONPATH")) if p)
 
 
 def server_env() -> dict:
@@ -320,11 +340,13 @@ def measure(total: int, consultation, section, session_key: str) -> dict:
 
     return {
         "bench": "consult_fanout", "clients": total, "processes": len(PORTS),
-        # Primary figures: from the moment the server accepted the contribution (commit) to each receipt.
-        "p50_ms": rounded(from_commit, 50), "p95_ms": rounded(from_commit, 95),
+        # As specified: from the POST accepted (2xx returned to the poster) to receipt; a receipt that beat the
+        # answer counts 0 (the broadcast leaves on commit, before the answer is written).
+        "p50_ms": rounded(from_accept, 50), "p95_ms": rounded(from_accept, 95),
         "lost": lost,
-        # The same seen from the HTTP client: from the request sent / from the 2xx answer (0 if the event won).
-        "p95_from_post_sent_ms": rounded(from_send, 95), "p95_after_http_answer_ms": rounded(from_accept, 95),
+        # Stricter views of the same deliveries: from the commit of the write, and from the POST being sent.
+        "p50_from_commit_ms": rounded(from_commit, 50), "p95_from_commit_ms": rounded(from_commit, 95),
+        "p95_from_post_sent_ms": rounded(from_send, 95),
     }
 
 
@@ -337,6 +359,7 @@ def main():
     parser.add_argument("--count", type=int)
     parser.add_argument("--consultation", type=int)
     parser.add_argument("--clients", help="comma-separated client counts (default 1000,5000)")
+    parser.add_argument("--tasks", choices=["inline", "queued"], default="inline")
     args = parser.parse_args()
     raise_fd_limit()
     if args.client:
@@ -347,6 +370,8 @@ def main():
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("consult_fanout needs REDIS_URL (two server processes share events through Redis)")
     dedicated_redis()
+    if args.tasks == "queued":
+        queued_tasks_settings()
     use_database(DATABASE)
     consultation, section = bench_consultation("Mesure de diffusion")
     (_, session_key), = bench_users(1, prefix="bench-fanout")
@@ -357,7 +382,8 @@ def main():
     servers = start_servers()
     try:
         for total in counts:
-            emit(**measure(total, consultation, section, session_key))
+            emit(**measure(total, consultation, section, session_key),
+                 **({"tasks": "queued"} if args.tasks == "queued" else {}))
             log(f"consult_fanout: {total} clients done")
     finally:
         stop_servers(servers)

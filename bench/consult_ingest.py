@@ -5,7 +5,7 @@ processes of consult_fanout (uvicorn, one worker each, config.settings.bench: ra
 signed-in user (a session created in the database, its cookie sent like a browser's) with its own keep-alive
 HTTP/1.1 connection (plain asyncio streams), alternating servers. A writer posts the contribution form through
 its JSON path (CSRF cookie + X-CSRFToken header, a signed "rendered at" stamp older than the minimum fill time)
-with a fresh idempotency key; on a timeout (5 s), a connection error or a 5xx it reconnects and retries with the
+with a fresh idempotency key; on a timeout (10 s, --timeout), a connection error or a 5xx it reconnects and retries with the
 SAME key. Latency = first attempt → 2xx. Afterwards the database is checked: lost = accepted keys with no stored
 contribution, duplicated = keys stored more than once.
 """
@@ -25,6 +25,7 @@ from bench.consult_fanout import (
     form_token,
     post_path,
     post_request,
+    queued_tasks_settings,
     raise_fd_limit,
     start_servers,
     stop_servers,
@@ -32,7 +33,7 @@ from bench.consult_fanout import (
 
 WRITERS = 100
 SECONDS = 60
-TIMEOUT = 5.0
+TIMEOUT = 10.0  # seconds before a writer gives up waiting and retries (same key)
 
 
 class Connection:
@@ -80,7 +81,8 @@ class Connection:
         return status
 
 
-async def writer_loop(n: int, session_key: str, path: str, token: str, deadline: float, stats: dict):
+async def writer_loop(n: int, session_key: str, path: str, token: str, deadline: float, stats: dict,
+                      timeout: float = TIMEOUT):
     connection = Connection(PORTS[n % len(PORTS)])
     sequence = 0
     try:
@@ -92,7 +94,7 @@ async def writer_loop(n: int, session_key: str, path: str, token: str, deadline:
             started = time.perf_counter()
             for _attempt in range(20):
                 try:
-                    status = await asyncio.wait_for(connection.post(path, payload, headers), TIMEOUT)
+                    status = await asyncio.wait_for(connection.post(path, payload, headers), timeout)
                 except (TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
                     stats["retries"] += 1
                     await connection.close()
@@ -114,10 +116,11 @@ async def writer_loop(n: int, session_key: str, path: str, token: str, deadline:
         await connection.close()
 
 
-async def run_writers(writers, path, token, seconds) -> dict:
+async def run_writers(writers, path, token, seconds, timeout=TIMEOUT) -> dict:
     stats = {"latencies": [], "accepted": [], "retries": 0, "errors_5xx": 0, "refused": {}, "gave_up": 0}
     deadline = time.time() + seconds
-    await asyncio.gather(*(writer_loop(n, key, path, token, deadline, stats) for n, (_, key) in enumerate(writers)))
+    await asyncio.gather(*(writer_loop(n, key, path, token, deadline, stats, timeout)
+                           for n, (_, key) in enumerate(writers)))
     return stats
 
 
@@ -127,11 +130,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--writers", type=int, default=WRITERS)
     parser.add_argument("--seconds", type=int, default=SECONDS)
+    parser.add_argument("--timeout", type=float, default=TIMEOUT)
+    parser.add_argument("--tasks", choices=["inline", "queued"], default="inline",
+                        help="queued: servers queue tasks in the database as in production (see consult_fanout)")
     args = parser.parse_args()
     raise_fd_limit()
     start_services()
     if os.environ.get("REDIS_URL"):
         dedicated_redis()
+    if args.tasks == "queued":
+        queued_tasks_settings()
     use_database(DATABASE_NAME)
     from django.db import connection, connections
     from django.db.models import Count
@@ -146,7 +154,7 @@ def main():
     try:
         log(f"consult_ingest: {args.writers} writers for {args.seconds} s")
         started = time.time()
-        stats = asyncio.run(run_writers(writers, path, token, args.seconds))
+        stats = asyncio.run(run_writers(writers, path, token, args.seconds, args.timeout))
         elapsed = time.time() - started
     finally:
         stop_servers(servers)
@@ -167,7 +175,8 @@ def main():
         bench="consult_ingest", writers=args.writers, seconds=args.seconds, accepted=len(accepted),
         accepted_per_s=round(len(accepted) / args.seconds, 1),
         p95_ms=round(percentile(stats["latencies"], 95), 2) if stats["latencies"] else None,
-        lost=lost, duplicated=duplicated,
+        lost=lost, duplicated=duplicated, retries=stats["retries"],
+        **({"tasks": "queued"} if args.tasks == "queued" else {}),
     )
 
 
