@@ -211,3 +211,17 @@ def test_demo_loader_is_idempotent(home_page, db):
     count = Contribution.objects.count()
     demo.load(context=context)
     assert Contribution.objects.count() == count >= 55
+
+
+def test_postgresql_csv_path_matches_the_python_path(client, mixed, section, organisation, asso_member):
+    from django.db import connection
+
+    from consult.exports import PUBLIC_FIELDS, csv_stream, export_rows, pg_public_csv_stream
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    services.create_contribution(asso_member, section, 'Avec "guillemets", virgules\n\net lignes', "mitige",
+                                 organisation=organisation, interests="membre")
+    python = "".join(csv_stream(export_rows(section.page_id), PUBLIC_FIELDS))
+    postgres = b"".join(pg_public_csv_stream(section.page_id)).decode()
+    assert list(csv.reader(io.StringIO(postgres))) == list(csv.reader(io.StringIO(python)))
