@@ -5,6 +5,7 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from accounts.roles import is_reviewer
 from projects import rules
 
 
@@ -27,7 +28,8 @@ def open_calls_section(request):
 def review_area_menu_item():
     class ReviewMenuItem(MenuItem):
         def is_shown(self, request):
-            return rules.can_manage(request.user)
+            # Editors land on the calls; reviewers are redirected to their own assignments.
+            return rules.can_manage(request.user) or is_reviewer(request.user)
 
     return ReviewMenuItem("Instruction des candidatures", reverse("projects:staff_home"), icon_name="form",
                           order=350)
