@@ -68,6 +68,9 @@ def main():
     with CaptureQueriesContext(connection) as queries:
         get()
     log(f"consult_section_page: {len(queries)} queries")
+    # Context for reading the figure on a shared machine: the site's bare 404 page (base template only).
+    baseline = summary(time_calls(lambda: client.get("/page-inexistante/"), 100, warmup=10))
+    log(f"consult_section_page: baseline 404 page p50 {baseline['p50_ms']} ms (same process, same load)")
     emit(bench="consult_section_page", contributions=CONTRIBUTIONS, **summary(durations), queries=len(queries))
 
 
