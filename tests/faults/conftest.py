@@ -41,3 +41,8 @@ def run_bench():
         return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
     return run
+
+
+# The consultation factories of tests/consult (autouse ones are private names: import them explicitly).
+from tests.consult.conftest import *  # noqa: F401,F403,E402
+from tests.consult.conftest import _instant_forms  # noqa: F401,E402
