@@ -576,11 +576,11 @@ def staff_export(request, call_id, fmt):
 
 def _export_rows_full(call):
     details = {a.pk: a for a in Application.objects.filter(call=call).only(
-        "id", "rna", "siret", "co_funding", "granted_amount", "submitted_at")}
+        "id", "rna", "siret", "requested_amount", "co_funding", "granted_amount", "submitted_at")}
     for row in ranking(call):
         d = details[row.application_id]
         yield [row.reference, row.status_label, row.organisation, d.rna, d.siret, row.title, row.region_name,
-               row.requested_amount, d.co_funding, d.granted_amount if d.granted_amount is not None else "",
+               d.requested_amount, d.co_funding, d.granted_amount if d.granted_amount is not None else "",
                timezone.localtime(d.submitted_at).strftime("%d/%m/%Y %H:%M") if d.submitted_at else "",
                row.reviews_expected, row.reviews_done, row.average if row.average is not None else "",
                row.spread if row.spread is not None else ""]
