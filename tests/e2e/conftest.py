@@ -149,7 +149,7 @@ def login_as(live_url):
         page.goto(live_url + "/compte/login/")
         page.fill("input[name=login]", email)
         page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form button[type=submit]")
+        page.click("form:has(input[name=login]) button[type=submit]")
         page.wait_for_load_state()
         return page
 
