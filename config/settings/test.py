@@ -1,5 +1,7 @@
 """Test settings: the same engines as the environment gives (embedded defaults or real ones via env vars)."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import DATABASES
 
@@ -21,3 +23,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Elasticsearch (when ELASTICSEARCH_URL is set): a search right after a commit must see it; never touch the
+# development indices.
+SEARCH_REFRESH = "wait_for"
+SEARCH_INDEX_PREFIX = f"test_{os.getpid()}"
