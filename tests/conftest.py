@@ -152,3 +152,20 @@ def login(client):
         return client
 
     return do_login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_search_indices():
+    """Indices written during this run (prefix test_<pid>) are dropped at the end, on a real Elasticsearch."""
+    yield
+    from django.conf import settings
+
+    if settings.ELASTICSEARCH_URL:
+        from elasticsearch import Elasticsearch
+
+        try:
+            Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=10).options(ignore_status=404).indices.delete(
+                index=f"{settings.SEARCH_INDEX_PREFIX}*", expand_wildcards="all"
+            )
+        except Exception as error:  # noqa: BLE001 - cleanup must not turn a green run red
+            print(f"could not drop test indices: {error}")
