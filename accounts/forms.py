@@ -1,11 +1,10 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from accounts.models import Invitation, Membership, Organisation, User
 from accounts.validators import normalize_identifier
-from core.forms import DsfrModelForm
+from core.forms import DsfrForm, DsfrModelForm
 
 
 class SignupForm(AllauthSignupForm):
@@ -28,7 +27,7 @@ class ProfileForm(DsfrModelForm):
         labels = {"first_name": _("Prénom (non public)"), "last_name": _("Nom (non public)")}
 
 
-class DeleteAccountForm(DsfrBaseForm):
+class DeleteAccountForm(DsfrForm):
     password = forms.CharField(label=_("Votre mot de passe, pour confirmer"), widget=forms.PasswordInput)
 
     def __init__(self, *args, user=None, **kwargs):

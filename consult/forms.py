@@ -11,8 +11,7 @@ from accounts.models import Organisation
 from consult import settings as consult_settings
 from consult.models import Contribution, Flag
 from consult.services import MAX_LENGTH
-from core.forms import HoneypotMixin
-from dsfr.forms import DsfrBaseForm, DsfrDjangoTemplates
+from core.forms import DsfrForm, HoneypotMixin
 
 FILL_SALT = "consult.form-rendered-at"
 
@@ -21,13 +20,8 @@ def new_form_token() -> str:
     return signing.dumps(time.time(), salt=FILL_SALT)
 
 
-# django-dsfr hands Django its renderer *class*, so every form instance builds a new template engine
-# (~10 ms each on this hardware). One shared instance keeps the same templates at no cost.
-_DSFR_RENDERER = DsfrDjangoTemplates()
-
-
-class ConsultForm(DsfrBaseForm):
-    default_renderer = _DSFR_RENDERER
+class ConsultForm(DsfrForm):
+    pass
 
 
 class AntiBotMixin(HoneypotMixin):
