@@ -124,6 +124,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Channels -------------------------------------------------------------------------------------------
+def _other_redis_db(url: str, db: int) -> str:
+    """Same Redis server, another database: the cache may be cleared without cutting live delivery."""
+    from urllib.parse import urlparse, urlunparse
+
+    parts = urlparse(url)
+    return urlunparse(parts._replace(path=f"/{db}"))
+
+
+CHANNEL_REDIS_URL = env("CHANNEL_REDIS_URL", _other_redis_db(REDIS_URL, 1) if REDIS_URL else "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -133,7 +142,7 @@ if REDIS_URL:
             # equals channels_redis' 5 s BZPOPMIN wait: an idle receive then fails (and kills its consumer).
             "CONFIG": {
                 "hosts": [{
-                    "address": REDIS_URL,
+                    "address": CHANNEL_REDIS_URL,
                     "max_connections": envint("CHANNEL_LAYER_MAX_CONNECTIONS", 1000),
                     "socket_timeout": 30,
                 }],
