@@ -10,9 +10,8 @@ commit, before the answer is written, so a receipt can beat the answer: it count
 stricter figures from the commit of the write (the event row's timestamp, taken in the committing transaction)
 and from the moment the POST was sent. `lost` = clients without the event 10 s after the answer.
 
-`--tasks queued` runs the servers with tasks queued in the database (as in production, where a worker runs them)
-instead of config.settings.bench's inline backend: e-mails and search indexing then leave the request, and the
-on-commit broadcast is no longer queued behind them.
+config.settings.bench queues tasks in the database (as in production, where a worker runs them): e-mails and
+search indexing leave the request, and the on-commit broadcast is not queued behind them.
 
 Also home of the helpers shared with bench/consult_ingest.py (bench setup, sessions, server processes).
 """
@@ -154,22 +153,6 @@ def post_request(path: str, session_key: str, token: str, body: str, key: str) -
         "Accept": "application/json",
     }
     return payload, headers
-
-
-QUEUED_TASKS_SETTINGS = """from config.settings.bench import *  # noqa: F401,F403
-
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-"""
-
-
-def queued_tasks_settings() -> None:
-    """Servers with config.settings.bench but tasks queued in the database (written to a temporary module)."""
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="agora-bench-")
-    Path(folder, "bench_queued_tasks.py").write_text(QUEUED_TASKS_SETTINGS)
-    os.environ["BENCH_SERVER_SETTINGS"] = "bench_queued_tasks"
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (folder, str(ROOT), os.environ.get("PYTHONPATH")) if p)
 
 
 def server_env() -> dict:
@@ -359,7 +342,6 @@ def main():
     parser.add_argument("--count", type=int)
     parser.add_argument("--consultation", type=int)
     parser.add_argument("--clients", help="comma-separated client counts (default 1000,5000)")
-    parser.add_argument("--tasks", choices=["inline", "queued"], default="inline")
     args = parser.parse_args()
     raise_fd_limit()
     if args.client:
@@ -370,8 +352,6 @@ def main():
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("consult_fanout needs REDIS_URL (two server processes share events through Redis)")
     dedicated_redis()
-    if args.tasks == "queued":
-        queued_tasks_settings()
     use_database(DATABASE)
     consultation, section = bench_consultation("Mesure de diffusion")
     (_, session_key), = bench_users(1, prefix="bench-fanout")
@@ -382,8 +362,7 @@ def main():
     servers = start_servers()
     try:
         for total in counts:
-            emit(**measure(total, consultation, section, session_key),
-                 **({"tasks": "queued"} if args.tasks == "queued" else {}))
+            emit(**measure(total, consultation, section, session_key))
             log(f"consult_fanout: {total} clients done")
     finally:
         stop_servers(servers)

@@ -25,7 +25,6 @@ from bench.consult_fanout import (
     form_token,
     post_path,
     post_request,
-    queued_tasks_settings,
     raise_fd_limit,
     start_servers,
     stop_servers,
@@ -131,15 +130,11 @@ def main():
     parser.add_argument("--writers", type=int, default=WRITERS)
     parser.add_argument("--seconds", type=int, default=SECONDS)
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
-    parser.add_argument("--tasks", choices=["inline", "queued"], default="inline",
-                        help="queued: servers queue tasks in the database as in production (see consult_fanout)")
     args = parser.parse_args()
     raise_fd_limit()
     start_services()
     if os.environ.get("REDIS_URL"):
         dedicated_redis()
-    if args.tasks == "queued":
-        queued_tasks_settings()
     use_database(DATABASE_NAME)
     from django.db import connection, connections
     from django.db.models import Count
@@ -176,7 +171,6 @@ def main():
         accepted_per_s=round(len(accepted) / args.seconds, 1),
         p95_ms=round(percentile(stats["latencies"], 95), 2) if stats["latencies"] else None,
         lost=lost, duplicated=duplicated, retries=stats["retries"],
-        **({"tasks": "queued"} if args.tasks == "queued" else {}),
     )
 
 
