@@ -43,3 +43,8 @@ def test_account_deletion_anonymises_and_logs_out(client, alice, organisation, h
     assert not alice.memberships.exists()
     assert "_auth_user_id" not in client.session
     assert client.post("/compte/login/", {"login": "alice@example.org", "password": PASSWORD}).status_code == 200
+
+
+def test_the_profile_links_to_my_applications_and_declared_labs(login, alice, home_page):
+    html = login(alice).get("/compte/profil/").content.decode()
+    assert 'href="/candidatures/"' in html and 'href="/labs/mes-living-labs/"' in html
