@@ -286,7 +286,7 @@ def date_queries():
 def text_query(q: str):
     return Q("bool", must=[Q("match", all={"query": q, "operator": "and"})],
              should=[Q("match", title={"query": q, "boost": 3}),
-                     Q("match_phrase", all={"query": q, "boost": 2, "slop": 2})])
+                     Q("match_phrase", title={"query": q, "boost": 2, "slop": 2})])
 
 
 def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dict:
@@ -316,10 +316,6 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
         s = s.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
                                 require_field_match=False, fragment_size=200, number_of_fragments=1)
         s = s.highlight("title", number_of_fragments=0).highlight("body", no_match_size=200)
-        s = s.suggest("didyoumean", q, phrase={
-            "field": "spell", "size": 1, "gram_size": 1, "confidence": 0.0, "max_errors": 2,
-            "direct_generator": [{"field": "spell", "suggest_mode": "always", "min_word_length": 3}],
-        })
     else:
         s = s.highlight_options(encoder="html").highlight("body", no_match_size=200, number_of_fragments=0)
     s.aggs.bucket("types", A("terms", field="doc_type", size=20))
@@ -339,11 +335,8 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
             "excerpt_html": hl.body[0] if hl is not None and "body" in hl else "",
         })
     aggs = response.aggregations
-    suggestion = None
-    if q and "suggest" in response and response.suggest.didyoumean:
-        options = response.suggest.didyoumean[0].options
-        if options and options[0].text != q.lower():
-            suggestion = options[0].text
+    # "Vouliez-vous dire": a second, cheap request, only when nothing matched.
+    suggestion = did_you_mean(es, q) if q and response.hits.total.value == 0 else None
     return {
         "total": response.hits.total.value,
         "hits": hits,
@@ -356,6 +349,18 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
         },
         "suggestion": suggestion,
     }
+
+
+def did_you_mean(es, q: str) -> str | None:
+    s = Search(using=es, index=conf.alias_name()).extra(size=0).suggest("didyoumean", q, phrase={
+        "field": "spell", "size": 1, "gram_size": 1, "confidence": 0.0, "max_errors": 2,
+        "direct_generator": [{"field": "spell", "suggest_mode": "always", "min_word_length": 3}],
+    })
+    response = s.execute()
+    options = response.suggest.didyoumean[0].options if "suggest" in response else []
+    if options and options[0].text != q.lower():
+        return options[0].text
+    return None
 
 
 def suggest(q: str, size: int) -> list[dict]:
