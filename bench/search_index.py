@@ -44,7 +44,7 @@ def generate(n, seed=42, start_id=1):
     # Bodies are drawn from a pool of generated sentences (generation must not be the bottleneck).
     pool = [sentence(rng, rng.randint(8, 20)) for _ in range(20_000)]
     titles = [f"Contribution sur « {rng.choice(WORDS)} {rng.choice(WORDS)} »" for _ in range(2_000)]
-    base = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    base = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
     consultations = {}
     for c in range(1, 51):
         opens = base + datetime.timedelta(days=c * 12)
