@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
-from core.forms import HoneypotMixin
+from core.forms import DsfrForm, HoneypotMixin
 from livinglabs import choices, geo
 from livinglabs.models import LivingLabPage, current_year
 
@@ -14,7 +13,7 @@ def with_empty(options, label=ALL):
     return [("", label)] + list(options)
 
 
-class LabFilterForm(DsfrBaseForm):
+class LabFilterForm(DsfrForm):
     """The directory filters (GET). Invalid values are dropped rather than failing the whole search."""
 
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100,
@@ -45,7 +44,7 @@ PROPOSAL_FIELDS = [
 ]
 
 
-class LabProposalForm(HoneypotMixin, DsfrBaseForm):
+class LabProposalForm(HoneypotMixin, DsfrForm):
     """Self-declaration (and later updates) by a logged-in person; editors validate in the Wagtail admin.
 
     A plain form built from the model fields: a ModelForm on an unsaved Page would run Wagtail's slug check,
@@ -100,13 +99,13 @@ class LabProposalForm(HoneypotMixin, DsfrBaseForm):
         return initial
 
 
-class ContactForm(HoneypotMixin, DsfrBaseForm):
+class ContactForm(HoneypotMixin, DsfrForm):
     name = forms.CharField(label=_("Votre nom"), max_length=120)
     email = forms.EmailField(label=_("Votre adresse e-mail"), help_text=_("Format attendu : nom@domaine.fr"))
     message = forms.CharField(label=_("Votre message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class VerificationForm(DsfrBaseForm):
+class VerificationForm(DsfrForm):
     ACTION_CONFIRM = "confirm"
     ACTION_CHANGES = "changes"
     action = forms.ChoiceField(

@@ -3,10 +3,9 @@
 from decimal import Decimal
 
 from django import forms
-from dsfr.forms import DsfrBaseForm
 
 from accounts.validators import normalize_identifier, validate_rna, validate_siret
-from core.forms import DsfrModelForm
+from core.forms import DsfrForm, DsfrModelForm
 from projects.models import PARTNER_KIND_CHOICES, Application, Attachment, BudgetLine
 
 A = Application
@@ -90,7 +89,7 @@ class BudgetForm(DsfrModelForm):
             field.widget.attrs.update({"inputmode": "decimal", "data-budget": field.label})
 
 
-class BudgetLineForm(DsfrBaseForm):
+class BudgetLineForm(DsfrForm):
     category = forms.ChoiceField(label="Catégorie", choices=[("", "—"), *BudgetLine.CATEGORY_CHOICES],
                                  required=False)
     label = forms.CharField(label="Intitulé de la dépense", max_length=200, required=False)
@@ -114,7 +113,7 @@ class BudgetLineForm(DsfrBaseForm):
 BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=3, max_num=50, validate_max=True)
 
 
-class PartnerForm(DsfrBaseForm):
+class PartnerForm(DsfrForm):
     name = forms.CharField(label="Nom du partenaire", max_length=200, required=False)
     kind = forms.ChoiceField(label="Type de partenaire", choices=[("", "—"), *PARTNER_KIND_CHOICES], required=False)
     role = forms.CharField(label="Rôle dans le projet", max_length=300, required=False)
@@ -135,7 +134,7 @@ class PartnerForm(DsfrBaseForm):
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, max_num=30, validate_max=True)
 
 
-class AttachmentForm(DsfrBaseForm):
+class AttachmentForm(DsfrForm):
     kind = forms.ChoiceField(label="Type de document", choices=Attachment.KIND_CHOICES)
     file = forms.FileField(
         label="Fichier",
@@ -143,7 +142,7 @@ class AttachmentForm(DsfrBaseForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.xlsx,.ods,.png,.jpg,.jpeg"}))
 
 
-class DeclarationForm(DsfrBaseForm):
+class DeclarationForm(DsfrForm):
     sworn_declaration = forms.BooleanField(
         label="Je certifie sur l'honneur l'exactitude des informations fournies et que l'organisation est à jour "
               "de ses obligations sociales et fiscales.", required=True,
@@ -166,32 +165,32 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class MessageForm(DsfrBaseForm):
+class MessageForm(DsfrForm):
     body = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     files = MultipleFileField(label="Pièces jointes (facultatif)", required=False,
                               help_text="PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus par fichier.")
 
 
-class ReasonForm(DsfrBaseForm):
+class ReasonForm(DsfrForm):
     reason = forms.CharField(label="Motif (communiqué à l'organisation)", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CorrectionsForm(DsfrBaseForm):
+class CorrectionsForm(DsfrForm):
     sections = forms.MultipleChoiceField(label="Parties du dossier à ouvrir aux corrections",
                                          choices=A.SECTION_CHOICES, widget=forms.CheckboxSelectMultiple)
     message = forms.CharField(label="Compléments attendus", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AcceptForm(DsfrBaseForm):
+class AcceptForm(DsfrForm):
     granted_amount = forms.DecimalField(label="Montant accordé (€)", max_digits=12, decimal_places=2, min_value=0)
     motivation = forms.CharField(label="Motivation de la décision", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RejectForm(DsfrBaseForm):
+class RejectForm(DsfrForm):
     motivation = forms.CharField(label="Motivation de la décision", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssignForm(DsfrBaseForm):
+class AssignForm(DsfrForm):
     reviewer = forms.ModelChoiceField(label="Évaluateur·rice", queryset=None)
 
     def __init__(self, *args, reviewers=None, **kwargs):
@@ -199,7 +198,7 @@ class AssignForm(DsfrBaseForm):
         self.fields["reviewer"].queryset = reviewers
 
 
-class ConflictForm(DsfrBaseForm):
+class ConflictForm(DsfrForm):
     linked_to_applicant = forms.BooleanField(
         label="J'ai un lien d'intérêts avec l'organisation candidate (adhésion, emploi, mandat, lien familial, "
               "relation financière).", required=False)
@@ -214,7 +213,7 @@ class ConflictForm(DsfrBaseForm):
             del self.fields["partners"]
 
 
-class ScoreForm(DsfrBaseForm):
+class ScoreForm(DsfrForm):
     """One integer field per criterion, plus a private comment."""
 
     private_comment = forms.CharField(label="Commentaire privé (visible des seul·es agent·es du ministère)",
