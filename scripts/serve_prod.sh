@@ -58,7 +58,8 @@ fi
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"   # plain HTTP on this machine, no TLS proxy
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export SITE_URL="${SITE_URL:-http://localhost:$PORT}"
-export DB_CONN_MAX_AGE="${DB_CONN_MAX_AGE:-60}"
+export DB_CONN_MAX_AGE="${DB_CONN_MAX_AGE:-0}"
+export DB_POOL_MAX_SIZE="${DB_POOL_MAX_SIZE:-10}"   # per process: (WEB_CONCURRENCY + TASK_WORKERS) × 10 connections at most
 export PYTHONUNBUFFERED=1
 
 # --- database, static files, content ---------------------------------------------------------------------

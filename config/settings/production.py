@@ -32,3 +32,17 @@ MIDDLEWARE = [*MIDDLEWARE, "core.middleware.DatabaseUnavailableMiddleware"]  # n
 # Behind the load balancer every request comes from its address: the per-IP rate limits (core/ratelimit.py)
 # must read the client from X-Forwarded-For, which only a trusted proxy may set (off when served directly).
 USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", False)
+
+# Under ASGI every request runs its synchronous part in its own thread: persistent connections (CONN_MAX_AGE)
+# pile up, one per thread, until PostgreSQL refuses clients ("too many clients", measured by bench/load_mixed).
+# A psycopg pool per process bounds them (Django ≥ 5.1; pooling requires CONN_MAX_AGE = 0).
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 0)
+if DB_POOL_MAX_SIZE and "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    # CONN_HEALTH_CHECKS (True above) makes Django give the pool its connection check: a restarted PostgreSQL's
+    # dead connections are replaced at checkout.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+        "min_size": envint("DB_POOL_MIN_SIZE", 2),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": envint("DB_POOL_TIMEOUT", 10),
+    }

@@ -94,7 +94,7 @@ def main():
     connections.close_all()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECURE_SSL_REDIRECT": "false",
            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "RATELIMIT_ENABLED": "false", "DB_CONN_MAX_AGE": "60", "EMAIL_URL": "locmem://", "LOG_LEVEL": "ERROR",
+           "RATELIMIT_ENABLED": "false", "DB_CONN_MAX_AGE": "0", "DB_POOL_MAX_SIZE": "4", "EMAIL_URL": "locmem://", "LOG_LEVEL": "ERROR",
            "PYTHONUNBUFFERED": "1"}
     env.pop("REDIS_URL", None)  # this fault is about the database: in-memory layer and cache
     env.pop("ELASTICSEARCH_URL", None)
