@@ -43,11 +43,33 @@ def redis_pidfile() -> Path:
 
 def start_redis():
     STATE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "",
-                    "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(redis_pidfile()),
-                    "--logfile", str(STATE / f"fault-redis-{REDIS_PORT}.log")], check=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PORT),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(redis_pidfile()),
+            "--logfile",
+            str(STATE / f"fault-redis-{REDIS_PORT}.log"),
+        ],
+        check=True,
+    )
     for _ in range(100):
-        if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:
+        if (
+            subprocess.run(
+                ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True
+            ).returncode
+            == 0
+        ):
             return
         time.sleep(0.1)
     raise RuntimeError("private redis did not start")
@@ -100,10 +122,17 @@ class Listener:
         while not stop.is_set():
             url = f"ws://127.0.0.1:{self.port}/ws/consultations/{self.consultation_id}/"
             try:
-                async with connect(url, origin=f"http://127.0.0.1:{self.port}", open_timeout=10,
-                                   ping_interval=None, max_queue=None) as ws:
+                async with connect(
+                    url,
+                    origin=f"http://127.0.0.1:{self.port}",
+                    open_timeout=10,
+                    ping_interval=None,
+                    max_queue=None,
+                ) as ws:
                     self.ws = ws
-                    await ws.send(json.dumps({"type": "catch_up", "last_event_id": self.last_event_id}))
+                    await ws.send(
+                        json.dumps({"type": "catch_up", "last_event_id": self.last_event_id})
+                    )
                     delay = 0.5
                     async for raw in ws:
                         reply = self.handle(json.loads(raw))
@@ -129,8 +158,12 @@ class Listener:
             if self.ws is not None:
                 self.synced.clear()
                 try:
-                    await self.ws.send(json.dumps({"type": "catch_up", "last_event_id": self.last_event_id}))
-                    await asyncio.wait_for(self.synced.wait(), timeout=max(0.1, deadline - time.time()))
+                    await self.ws.send(
+                        json.dumps({"type": "catch_up", "last_event_id": self.last_event_id})
+                    )
+                    await asyncio.wait_for(
+                        self.synced.wait(), timeout=max(0.1, deadline - time.time())
+                    )
                     return True
                 except Exception:  # noqa: BLE001
                     pass
@@ -175,8 +208,14 @@ def post_with_retries(ports, path, session_key, body, stats, tries=8):
 def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> dict:
     """fault = "redis" (kill and restart the private Redis) or "app" (SIGKILL one of the two servers)."""
     from bench.common import log
-    from bench.consult_fanout import (bench_consultation, bench_users, post_path, raise_fd_limit,
-                                      start_servers, stop_servers)
+    from bench.consult_fanout import (
+        bench_consultation,
+        bench_users,
+        post_path,
+        raise_fd_limit,
+        start_servers,
+        stop_servers,
+    )
     from consult.models import Contribution
 
     raise_fd_limit()
@@ -193,9 +232,12 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
     stats = {"errors": 0}
     lock = threading.Lock()
     try:
+
         async def scenario():
             stop = asyncio.Event()
-            group = [Listener(i, PORTS[i % len(PORTS)], consultation.pk, PORTS) for i in range(listeners)]
+            group = [
+                Listener(i, PORTS[i % len(PORTS)], consultation.pk, PORTS) for i in range(listeners)
+            ]
             tasks = [asyncio.create_task(listener.run(stop)) for listener in group]
             await asyncio.sleep(3)  # everyone connected and subscribed
             deadline = time.time() + seconds
@@ -204,8 +246,10 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
                 i = 0
                 while time.time() < deadline:
                     i += 1
-                    body = f"Contribution {n}-{i} pendant la panne de Redis ({secrets.token_hex(6)})."
-                    ports = PORTS[(n + i) % 2:] + PORTS[:(n + i) % 2]
+                    body = (
+                        f"Contribution {n}-{i} pendant la panne de Redis ({secrets.token_hex(6)})."
+                    )
+                    ports = PORTS[(n + i) % 2 :] + PORTS[: (n + i) % 2]
                     cid = post_with_retries(ports, path, sessions[n], body, stats)
                     if cid is not None:
                         with lock:
@@ -215,15 +259,19 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
             threads = [loop.run_in_executor(None, poster, n) for n in range(posters)]
             await asyncio.sleep(seconds * 0.3)
             if fault == "redis":
-                log(f"fault_redis_restart: killing Redis (pid file {redis_pidfile()}) after {seconds * 0.3:.0f} s, "
-                    f"{len(accepted)} accepted so far")
+                log(
+                    f"fault_redis_restart: killing Redis (pid file {redis_pidfile()}) after {seconds * 0.3:.0f} s, "
+                    f"{len(accepted)} accepted so far"
+                )
                 await loop.run_in_executor(None, kill_redis)
                 await asyncio.sleep(4)
                 await loop.run_in_executor(None, start_redis)
                 log(f"fault_redis_restart: Redis restarted, {len(accepted)} accepted so far")
             else:
-                log(f"fault_app_process: SIGKILL to the server on port {PORTS[1]} (pid {servers[1].pid}), "
-                    f"{len(accepted)} accepted so far")
+                log(
+                    f"fault_app_process: SIGKILL to the server on port {PORTS[1]} (pid {servers[1].pid}), "
+                    f"{len(accepted)} accepted so far"
+                )
                 servers[1].kill()
             await asyncio.gather(*threads)
             await asyncio.sleep(5)  # the last broadcasts arrive
@@ -244,20 +292,30 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
         stop_servers(servers)
         stop_redis()
     ids = set(accepted.values())
-    rows = list(Contribution.objects.filter(consultation_id=consultation.pk).values_list("id", "body"))
+    rows = list(
+        Contribution.objects.filter(consultation_id=consultation.pk).values_list("id", "body")
+    )
     stored_bodies = [body for _, body in rows]
     duplicates = len(stored_bodies) - len(set(stored_bodies))
     missing_in_db = len(ids - {pk for pk, _ in rows})
     delivered = [len(ids & seen) for seen in live]
     delivered_final = [len(ids & seen) for seen in final]
     result = {
-        "bench": "fault_redis_restart" if fault == "redis" else "fault_app_process", "seconds": seconds, "listeners": listeners, "posters": posters,
-        "accepted": len(ids), "stored": len(rows), "delivered_min": min(delivered) if delivered else 0,
-        "duplicates": duplicates, "lost": len(ids) - (min(delivered) if delivered else 0),
-        "missing_in_db": missing_in_db, "unaccepted_stored": len(rows) - len(ids) - duplicates,
+        "bench": "fault_redis_restart" if fault == "redis" else "fault_app_process",
+        "seconds": seconds,
+        "listeners": listeners,
+        "posters": posters,
+        "accepted": len(ids),
+        "stored": len(rows),
+        "delivered_min": min(delivered) if delivered else 0,
+        "duplicates": duplicates,
+        "lost": len(ids) - (min(delivered) if delivered else 0),
+        "missing_in_db": missing_in_db,
+        "unaccepted_stored": len(rows) - len(ids) - duplicates,
         "listeners_missing_some": sum(1 for d in delivered if d < len(ids)),
         "after_final_catch_up_lost": len(ids) - (min(delivered_final) if delivered_final else 0),
-        "reconnects": reconnects, "refused_requests": {k: v for k, v in stats.items() if v},
+        "reconnects": reconnects,
+        "refused_requests": {k: v for k, v in stats.items() if v},
     }
     log(f"fault_redis_restart: {result}")
     return result
@@ -268,8 +326,14 @@ def main():
 
     start_services()
     use_database(DATABASE)
-    emit(**run(float(os.environ.get("FAULT_SECONDS", "60")), int(os.environ.get("FAULT_LISTENERS", "40")),
-               int(os.environ.get("FAULT_POSTERS", "8")), os.environ.get("FAULT_SCENARIO", "redis")))
+    emit(
+        **run(
+            float(os.environ.get("FAULT_SECONDS", "60")),
+            int(os.environ.get("FAULT_LISTENERS", "40")),
+            int(os.environ.get("FAULT_POSTERS", "8")),
+            os.environ.get("FAULT_SCENARIO", "redis"),
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -43,9 +43,11 @@ def sockets_main(port: int, consultation_id: int, count: int, seconds: float, ou
         print(json.dumps({"ready": True}), flush=True)
         await asyncio.sleep(seconds)
         stop.set()
-        result = {"connected": sum(1 for x in group if x.ws is not None),
-                  "reconnects": sum(x.reconnects for x in group),
-                  "seen": [sorted(x.contributions) for x in group]}
+        result = {
+            "connected": sum(1 for x in group if x.ws is not None),
+            "reconnects": sum(x.reconnects for x in group),
+            "seen": [sorted(x.contributions) for x in group],
+        }
         for listener in group:
             if listener.ws is not None:
                 await listener.ws.close()
@@ -69,7 +71,9 @@ def wait_http(url, timeout=600):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--sockets":
-        sockets_main(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
+        sockets_main(
+            int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+        )
         return
     from bench.common import emit, log, start_services, use_database
     from bench.consult_fanout import raise_fd_limit
@@ -84,46 +88,111 @@ def main():
     secret.parent.mkdir(exist_ok=True)
     if not secret.exists():
         secret.write_text(secrets.token_urlsafe(64))
-    os.environ["SECRET_KEY"] = secret.read_text().strip()  # the server must accept the sessions made here
+    os.environ["SECRET_KEY"] = (
+        secret.read_text().strip()
+    )  # the server must accept the sessions made here
     use_database(DATABASE)
     env = {**os.environ, "PORT": str(PORT), "SKIP_SERVICES": "1", "LOAD_DEMO": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    server = subprocess.Popen(["bash", str(ROOT / "scripts/serve_prod.sh")], cwd=ROOT, env=env,
-                              stdout=sys.stderr, stderr=sys.stderr, start_new_session=True)
+    server = subprocess.Popen(
+        ["bash", str(ROOT / "scripts/serve_prod.sh")],
+        cwd=ROOT,
+        env=env,
+        stdout=sys.stderr,
+        stderr=sys.stderr,
+        start_new_session=True,
+    )
     try:
         wait_http(f"http://127.0.0.1:{PORT}/robots.txt")
         from bench.consult_fanout import bench_users, form_token
         from consult.models import ConsultationPage, Contribution
 
         pages = [p for p in ConsultationPage.objects.live().order_by("pk")]
-        target = next(p for p in pages if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI)
+        target = next(
+            p
+            for p in pages
+            if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI
+        )
         section = target.sections.order_by("sort_order").first()
-        sections = [f"/participation/{p.pk}/section/{s.anchor}/" for p in pages for s in p.sections.all()]
+        sections = [
+            f"/participation/{p.pk}/section/{s.anchor}/" for p in pages for s in p.sections.all()
+        ]
         sessions = [(key, form_token()) for _, key in bench_users(200, prefix="load-citizen")]
-        data = {"consultations": [p.url for p in pages], "sections": sections, "sessions": sessions,
-                "post_path": f"/participation/{target.pk}/section/{section.anchor}/contribuer/",
-                "queries": ["santé", "numérique", "télémédecine", "données de santé", "living lab", "vaccination",
-                            "hôpital", "associations de patients"]}
+        data = {
+            "consultations": [p.url for p in pages],
+            "sections": sections,
+            "sessions": sessions,
+            "post_path": f"/participation/{target.pk}/section/{section.anchor}/contribuer/",
+            "queries": [
+                "santé",
+                "numérique",
+                "télémédecine",
+                "données de santé",
+                "living lab",
+                "vaccination",
+                "hôpital",
+                "associations de patients",
+            ],
+        }
         before = Contribution.objects.filter(consultation_id=target.pk).count()
         from django.db import connections
 
         connections.close_all()
         tmp = Path(tempfile.mkdtemp(prefix="load_mixed_"))
         (tmp / "data.json").write_text(json.dumps(data))
-        holder = subprocess.Popen([sys.executable, "-m", "bench.load_mixed", "--sockets", str(PORT), str(target.pk),
-                                   str(sockets), str(seconds + 40), str(tmp / "sockets.json")], cwd=ROOT,
-                                  stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.load_mixed",
+                "--sockets",
+                str(PORT),
+                str(target.pk),
+                str(sockets),
+                str(seconds + 40),
+                str(tmp / "sockets.json"),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         holder.stdout.readline()
         log(f"load_mixed: {sockets} sockets open; locust {users} users for {seconds} s")
         locust = subprocess.run(
-            [str(Path(sys.executable).parent / "locust"), "-f", str(ROOT / "bench/loadtest/locustfile.py"), "--headless",
-             "-u", str(users), "-r", str(max(1, users // 30)), "-t", f"{seconds}s", "--host",
-             f"http://127.0.0.1:{PORT}", "--csv", str(tmp / "locust"), "--only-summary", "--stop-timeout", "10"],
-            cwd=ROOT, env={**os.environ, "LOAD_DATA_FILE": str(tmp / "data.json"),
-                           "LOAD_ACCEPTED_FILE": str(tmp / "accepted.json")},
-            stdout=sys.stderr, stderr=sys.stderr)
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f",
+                str(ROOT / "bench/loadtest/locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(max(1, users // 30)),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(tmp / "locust"),
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "LOAD_DATA_FILE": str(tmp / "data.json"),
+                "LOAD_ACCEPTED_FILE": str(tmp / "accepted.json"),
+            },
+            stdout=sys.stderr,
+            stderr=sys.stderr,
+        )
         holder.wait(seconds + 120)
-        accepted = set(json.loads((tmp / "accepted.json").read_text())) if (tmp / "accepted.json").exists() else set()
+        accepted = (
+            set(json.loads((tmp / "accepted.json").read_text()))
+            if (tmp / "accepted.json").exists()
+            else set()
+        )
         seen = json.loads((tmp / "sockets.json").read_text())
         stored = Contribution.objects.filter(consultation_id=target.pk).count() - before
         delivered = [len(accepted & set(s)) for s in seen["seen"]]
@@ -133,14 +202,31 @@ def main():
             if row["Name"] == "post refused (429)":
                 refused_429 = int(row["Request Count"])
                 continue
-            emit(bench="load_mixed", endpoint=row["Name"], method=row["Type"], requests=int(row["Request Count"]),
-                 failures=int(row["Failure Count"]), p50_ms=float(row["50%"] or 0), p95_ms=float(row["95%"] or 0),
-                 rps=round(float(row["Requests/s"]), 1))
-        emit(bench="load_mixed", users=users, seconds=seconds, sockets=sockets, locust_exit=locust.returncode,
-             posts_refused_429=refused_429, accepted=len(accepted), stored=stored,
-             delivered_min=min(delivered) if delivered else 0, lost=len(accepted) - (min(delivered) if delivered else 0),
-             sockets_connected_at_end=seen["connected"], socket_reconnects=seen["reconnects"],
-             load_average=os.getloadavg()[0])
+            emit(
+                bench="load_mixed",
+                endpoint=row["Name"],
+                method=row["Type"],
+                requests=int(row["Request Count"]),
+                failures=int(row["Failure Count"]),
+                p50_ms=float(row["50%"] or 0),
+                p95_ms=float(row["95%"] or 0),
+                rps=round(float(row["Requests/s"]), 1),
+            )
+        emit(
+            bench="load_mixed",
+            users=users,
+            seconds=seconds,
+            sockets=sockets,
+            locust_exit=locust.returncode,
+            posts_refused_429=refused_429,
+            accepted=len(accepted),
+            stored=stored,
+            delivered_min=min(delivered) if delivered else 0,
+            lost=len(accepted) - (min(delivered) if delivered else 0),
+            sockets_connected_at_end=seen["connected"],
+            socket_reconnects=seen["reconnects"],
+            load_average=os.getloadavg()[0],
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)

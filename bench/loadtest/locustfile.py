@@ -13,7 +13,11 @@ import uuid
 
 from locust import HttpUser, between, events, task
 
-DATA = json.loads(open(os.environ["LOAD_DATA_FILE"]).read()) if os.environ.get("LOAD_DATA_FILE") else {}
+DATA = (
+    json.loads(open(os.environ["LOAD_DATA_FILE"]).read())
+    if os.environ.get("LOAD_DATA_FILE")
+    else {}
+)
 ACCEPTED = []
 
 
@@ -37,19 +41,38 @@ class Citizen(HttpUser):
     @task(5)
     def post(self):
         csrf = secrets.token_hex(16)
-        body = f"Contribution de charge {uuid.uuid4().hex[:12]} : un avis sur cette partie du texte."
+        body = (
+            f"Contribution de charge {uuid.uuid4().hex[:12]} : un avis sur cette partie du texte."
+        )
         with self.client.post(
             DATA["post_path"],
-            data={"body": body, "stance": "pour", "no_interests": "on", "idempotency_key": uuid.uuid4().hex,
-                  "rendered_at": self.token, "website_url": ""},
-            headers={"Cookie": f"sessionid={self.session_key}; csrftoken={csrf}", "X-CSRFToken": csrf,
-                     "X-Requested-With": "fetch", "Accept": "application/json"},
-            name="post contribution", catch_response=True,
+            data={
+                "body": body,
+                "stance": "pour",
+                "no_interests": "on",
+                "idempotency_key": uuid.uuid4().hex,
+                "rendered_at": self.token,
+                "website_url": "",
+            },
+            headers={
+                "Cookie": f"sessionid={self.session_key}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+                "X-Requested-With": "fetch",
+                "Accept": "application/json",
+            },
+            name="post contribution",
+            catch_response=True,
         ) as response:
             if response.status_code == 429:
                 response.success()  # rate limit: expected under load, counted apart by load_mixed
-                events.request.fire(request_type="POST", name="post refused (429)", response_time=0,
-                                    response_length=0, exception=None, context={})
+                events.request.fire(
+                    request_type="POST",
+                    name="post refused (429)",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
             elif 200 <= response.status_code < 300:
                 ACCEPTED.append(response.json()["contribution"]["id"])
 

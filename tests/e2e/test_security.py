@@ -14,29 +14,35 @@ CITIZEN = "citoyenne@agora-sante.local"
 def hostile_section(live_url, manage):
     """A section of the demo's open consultation holding one contribution per XSS vector (created through the
     service, as the form would)."""
-    out = manage("shell", "-c", (
-        "import json\n"
-        "from accounts.models import User\n"
-        "from consult import services\n"
-        "from consult.models import ConsultationPage\n"
-        "page = next(p for p in ConsultationPage.objects.live().order_by('pk')"
-        " if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI)\n"
-        "section = page.sections.order_by('sort_order').last()\n"
-        f"user = User.objects.get(email={CITIZEN!r})\n"
-        f"vectors = json.loads({json.dumps(json.dumps([wrap(v) for v in XSS]))})\n"
-        "ids = []\n"
-        "for i, body in enumerate(vectors):\n"
-        "    c, _ = services.create_contribution(user, section, body, stance='pour', no_interests=True,"
-        " idempotency_key=f'xss-e2e-{i}')\n"
-        "    ids.append(c.pk)\n"
-        "print(json.dumps({'id': page.pk, 'anchor': section.anchor, 'ids': ids}))\n"
-    ))
+    out = manage(
+        "shell",
+        "-c",
+        (
+            "import json\n"
+            "from accounts.models import User\n"
+            "from consult import services\n"
+            "from consult.models import ConsultationPage\n"
+            "page = next(p for p in ConsultationPage.objects.live().order_by('pk')"
+            " if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI)\n"
+            "section = page.sections.order_by('sort_order').last()\n"
+            f"user = User.objects.get(email={CITIZEN!r})\n"
+            f"vectors = json.loads({json.dumps(json.dumps([wrap(v) for v in XSS]))})\n"
+            "ids = []\n"
+            "for i, body in enumerate(vectors):\n"
+            "    c, _ = services.create_contribution(user, section, body, stance='pour', no_interests=True,"
+            " idempotency_key=f'xss-e2e-{i}')\n"
+            "    ids.append(c.pk)\n"
+            "print(json.dumps({'id': page.pk, 'anchor': section.anchor, 'ids': ids}))\n"
+        ),
+    )
     data = json.loads(out.strip().splitlines()[-1])
     data["url"] = f"{live_url}/participation/{data['id']}/section/{data['anchor']}/"
     return data
 
 
-def test_xss_vectors_in_contributions_are_shown_as_text_and_never_run(browser, live_url, hostile_section):
+def test_xss_vectors_in_contributions_are_shown_as_text_and_never_run(
+    browser, live_url, hostile_section
+):
     # CSP bypassed on purpose: escaping alone must keep every vector inert (the CSP is a second layer).
     context = browser.new_context(locale="fr-FR", bypass_csp=True)
     page = context.new_page()
@@ -57,8 +63,10 @@ def test_xss_vectors_in_contributions_are_shown_as_text_and_never_run(browser, l
         text = page.locator("body").inner_text()
         assert "<script>window.__xss=1</script>" in text  # shown literally, as typed
         assert not dialogs
-        print(f"checked: {len(XSS)} vectors, {checked} contributions shown on 2 pages and {len(XSS)} fragments, "
-              "window.__xss never set")
+        print(
+            f"checked: {len(XSS)} vectors, {checked} contributions shown on 2 pages and {len(XSS)} fragments, "
+            "window.__xss never set"
+        )
     finally:
         context.close()
 
@@ -88,9 +96,13 @@ def test_the_csp_blocks_inline_scripts_and_inline_handlers(browser, live_url):
         assert page.evaluate("typeof window.__handler") == "undefined"
         assert page.evaluate("typeof window.__href") == "undefined"
         violations = page.evaluate("window.__violations")
-        assert len(violations) >= 3 and all(v.startswith("script-src") for v in violations), violations
+        assert len(violations) >= 3 and all(v.startswith("script-src") for v in violations), (
+            violations
+        )
         # Our own scripts (nonce or static file) ran: the page is not broken by the policy.
         assert page.evaluate("document.documentElement.classList.contains('js') || !!window.dsfr")
-        print(f"checked: inline script, onclick and javascript: URL blocked by the CSP ({violations})")
+        print(
+            f"checked: inline script, onclick and javascript: URL blocked by the CSP ({violations})"
+        )
     finally:
         context.close()

@@ -32,10 +32,19 @@ def run_bench():
     def run(module: str, timeout: int = 240, **env):
         if "postgres" not in os.environ.get("DATABASE_URL", ""):
             pytest.skip("needs DATABASE_URL=postgres://… (make faults sets it)")
-        result = subprocess.run([sys.executable, "-m", module], cwd=ROOT, capture_output=True, text=True,
-                                timeout=timeout, env={**os.environ, **{k: str(v) for k, v in env.items()}})
-        tail = "\n".join(line for line in result.stderr.splitlines() if not line.startswith((" ", "Traceback"))
-                         and "Error" not in line)[-3000:]
+        result = subprocess.run(
+            [sys.executable, "-m", module],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **{k: str(v) for k, v in env.items()}},
+        )
+        tail = "\n".join(
+            line
+            for line in result.stderr.splitlines()
+            if not line.startswith((" ", "Traceback")) and "Error" not in line
+        )[-3000:]
         print(tail)
         assert result.returncode == 0, result.stderr[-3000:]
         return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]

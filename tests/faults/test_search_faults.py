@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def node(action: str):
     env = {**os.environ, "ELASTICSEARCH_PORT": str(PORT), "AGORA_STATE_DIR": STATE}
-    result = subprocess.run(["bash", str(ROOT / f"scripts/elasticsearch/{action}.sh")], env=env,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        ["bash", str(ROOT / f"scripts/elasticsearch/{action}.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout.strip()
 
@@ -43,8 +48,9 @@ def private_node(settings):
     node("stop")
 
 
-def test_elasticsearch_stopped_search_degrades_and_indexing_catches_up(private_node, consultation_factory,
-                                                                        contribution_factory, alice):
+def test_elasticsearch_stopped_search_degrades_and_indexing_catches_up(
+    private_node, consultation_factory, contribution_factory, alice
+):
     from django.core.management import call_command
 
     from search import engine, es, service
@@ -52,12 +58,16 @@ def test_elasticsearch_stopped_search_degrades_and_indexing_catches_up(private_n
 
     call_command("search_rebuild", verbosity=0)
     section = consultation_factory().sections.first()
-    before = contribution_factory(alice, section, body="Les maisons de santé pluriprofessionnelles en zone rurale.")
+    before = contribution_factory(
+        alice, section, body="Les maisons de santé pluriprofessionnelles en zone rurale."
+    )
     assert service.search("pluriprofessionnelles").engine == "elasticsearch"
 
     print(node("stop"))
     es.reset_state()
-    during = contribution_factory(alice, section, body="La téléconsultation pluriprofessionnelle en montagne.")
+    during = contribution_factory(
+        alice, section, body="La téléconsultation pluriprofessionnelle en montagne."
+    )
     result = service.search("pluriprofessionnelles")
     assert result.engine == "database" and result.degraded
     keys = {hit.key for hit in result.hits}
@@ -65,17 +75,23 @@ def test_elasticsearch_stopped_search_degrades_and_indexing_catches_up(private_n
     assert engine.engine_status()["degraded"] is True
     waiting = PendingUpdate.objects.count()
     assert waiting >= 1
-    print(f"checked: node stopped → search answered from the database ({len(keys)} hits, degraded), "
-          f"{waiting} update(s) kept pending")
+    print(
+        f"checked: node stopped → search answered from the database ({len(keys)} hits, degraded), "
+        f"{waiting} update(s) kept pending"
+    )
 
     print(node("start"))
     es.reset_state()
-    status = engine.engine_status()  # /healthz does this: the node is back, pending updates are applied
+    status = (
+        engine.engine_status()
+    )  # /healthz does this: the node is back, pending updates are applied
     assert status["engine"] == "elasticsearch"
     assert PendingUpdate.objects.count() == 0
     result = service.search("pluriprofessionnelles")
     assert result.engine == "elasticsearch" and not result.degraded
     assert f"contribution-{during.pk}" in {hit.key for hit in result.hits}
     call_command("search_check")
-    print("checked: node back → pending updates applied, the contribution made during the outage is found by "
-          "Elasticsearch, search_check agrees")
+    print(
+        "checked: node back → pending updates applied, the contribution made during the outage is found by "
+        "Elasticsearch, search_check agrees"
+    )

@@ -3,11 +3,11 @@
 import pytest
 
 from tests.consult.conftest import *  # noqa: F401,F403
-from tests.livinglabs.conftest import *  # noqa: F401,F403
-from tests.projects.conftest import *  # noqa: F401,F403
 
 # Autouse fixtures are private names: a star import leaves them out.
 from tests.consult.conftest import _instant_forms  # noqa: F401,E402
+from tests.livinglabs.conftest import *  # noqa: F401,F403
+from tests.projects.conftest import *  # noqa: F401,F403
 from tests.projects.conftest import _private_files  # noqa: F401,E402
 
 

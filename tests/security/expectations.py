@@ -14,13 +14,13 @@ ROLES = ("anonymous", "citizen", "member_a", "member_b", "moderator", "reviewer"
 
 # Not in the matrix, with the reason:
 EXCLUDED_PREFIXES = (
-    "admin/",         # Wagtail admin: its own permission system (tested coarsely in test_headers.py: non-staff refused)
+    "admin/",  # Wagtail admin: its own permission system (tested coarsely in test_headers.py: non-staff refused)
     "django-admin/",  # Django admin: superusers only (coarse check in test_headers.py)
-    "_util/",         # Wagtail's private-page password/login forms (Wagtail internals)
+    "_util/",  # Wagtail's private-page password/login forms (Wagtail internals)
     "documents/authenticate_with_password/",  # Wagtail internals
 )
 EXCLUDED_NAMES = (
-    "account_",       # django-allauth's views (login, sign-up, password reset…): allauth's own test suite
+    "account_",  # django-allauth's views (login, sign-up, password reset…): allauth's own test suite
 )
 
 
@@ -42,7 +42,18 @@ EXPECTATIONS = {
     "accounts:organisation_edit": {"GET": anon("login", "403"), "POST": anon("login", "403")},
     "accounts:organisation_invite": {"GET": anon("login", "405"), "POST": anon("login", "403")},
     # a member may leave (member_a removes itself); others: admins only
-    "accounts:organisation_remove_member": {"GET": anon("login", "405"), "POST": {"anonymous": "login", "citizen": "403", "member_a": "ok", "member_b": "403", "moderator": "403", "reviewer": "403", "editor": "403"}},
+    "accounts:organisation_remove_member": {
+        "GET": anon("login", "405"),
+        "POST": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "ok",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "403",
+            "editor": "403",
+        },
+    },
     "accounts:profile": {"GET": anon("login", "ok"), "POST": anon("login", "ok")},
     "consult:api_consultation": {"GET": same("ok")},
     "consult:api_consultations": {"GET": same("ok")},
@@ -56,7 +67,17 @@ EXPECTATIONS = {
     "consult:events": {"GET": same("ok")},
     "consult:export": {"GET": same("ok")},
     # moderators and editors
-    "consult:export_staff": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "ok", "reviewer": "403", "editor": "ok"}},
+    "consult:export_staff": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "ok",
+            "reviewer": "403",
+            "editor": "ok",
+        }
+    },
     "consult:feed_atom": {"GET": same("ok")},
     "consult:feed_rss": {"GET": same("ok")},
     "consult:flag": {"GET": anon("login", "ok"), "POST": anon("login", "400")},
@@ -79,41 +100,262 @@ EXPECTATIONS = {
     "livinglabs:propose": {"GET": anon("login", "ok"), "POST": anon("login", "ok")},
     "livinglabs:statistics": {"GET": same("ok")},
     # the person who declared the lab (citizen in the fixture); 404 for everyone else
-    "livinglabs:update": {"GET": {"anonymous": "login", "citizen": "ok", "member_a": "404", "member_b": "404", "moderator": "404", "reviewer": "404", "editor": "404"}, "POST": {"anonymous": "login", "citizen": "ok", "member_a": "404", "member_b": "404", "moderator": "404", "reviewer": "404", "editor": "404"}},
+    "livinglabs:update": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "ok",
+            "member_a": "404",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "404",
+            "editor": "404",
+        },
+        "POST": {
+            "anonymous": "login",
+            "citizen": "ok",
+            "member_a": "404",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "404",
+            "editor": "404",
+        },
+    },
     # the signed token is the credential (e-mailed to the lab's contact)
     "livinglabs:verify": {"GET": same("ok"), "POST": same("ok")},
     # applicant organisation, assigned reviewer, editors; 404 hides existence
-    "projects:application_detail": {"GET": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "ok", "editor": "ok"}},
-    "projects:application_recap": {"GET": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "ok", "editor": "ok"}},
-    "projects:attachment_delete": {"GET": anon("login", "405"), "POST": {"anonymous": "login", "citizen": "404", "member_a": "refused", "member_b": "404", "moderator": "404", "reviewer": "refused", "editor": "refused"}},
+    "projects:application_detail": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "ok",
+            "editor": "ok",
+        }
+    },
+    "projects:application_recap": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "ok",
+            "editor": "ok",
+        }
+    },
+    "projects:attachment_delete": {
+        "GET": anon("login", "405"),
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "refused",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "refused",
+            "editor": "refused",
+        },
+    },
     # same as the application; tests/security/test_uploads.py checks headers
-    "projects:attachment_download": {"GET": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "ok", "editor": "ok"}},
+    "projects:attachment_download": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "ok",
+            "editor": "ok",
+        }
+    },
     "projects:attestation": {"GET": anon("login", "404")},
-    "projects:autosave": {"GET": anon("login", "405"), "POST": {"anonymous": "login", "citizen": "404", "member_a": "409", "member_b": "404", "moderator": "404", "reviewer": "409", "editor": "409"}},
+    "projects:autosave": {
+        "GET": anon("login", "405"),
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "409",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "409",
+            "editor": "409",
+        },
+    },
     "projects:dashboard": {"GET": anon("login", "ok")},
     "projects:decision_letter": {"GET": anon("login", "404")},
     "projects:laureate_detail": {"GET": same("ok")},
     "projects:laureates": {"GET": same("ok")},
     # reviewers
-    "projects:my_reviews": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "ok", "editor": "403"}},
+    "projects:my_reviews": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "ok",
+            "editor": "403",
+        }
+    },
     "projects:open_data": {"GET": same("ok")},
-    "projects:post_message": {"GET": anon("login", "405"), "POST": {"anonymous": "login", "citizen": "404", "member_a": "refused", "member_b": "404", "moderator": "404", "reviewer": "404", "editor": "refused"}},
-    "projects:receipt": {"GET": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "404", "editor": "404"}},
-    "projects:resubmit": {"GET": anon("login", "405"), "POST": {"anonymous": "login", "citizen": "404", "member_a": "refused", "member_b": "404", "moderator": "404", "reviewer": "refused", "editor": "refused"}},
+    "projects:post_message": {
+        "GET": anon("login", "405"),
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "refused",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "404",
+            "editor": "refused",
+        },
+    },
+    "projects:receipt": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "404",
+            "editor": "404",
+        }
+    },
+    "projects:resubmit": {
+        "GET": anon("login", "405"),
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "refused",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "refused",
+            "editor": "refused",
+        },
+    },
     # the assigned reviewer only
-    "projects:review": {"GET": {"anonymous": "login", "citizen": "404", "member_a": "404", "member_b": "404", "moderator": "404", "reviewer": "ok", "editor": "404"}, "POST": {"anonymous": "login", "citizen": "404", "member_a": "404", "member_b": "404", "moderator": "404", "reviewer": "ok", "editor": "404"}},
+    "projects:review": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "404",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "ok",
+            "editor": "404",
+        },
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "404",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "ok",
+            "editor": "404",
+        },
+    },
     # editors (instruction staff)
-    "projects:staff_application": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "403", "editor": "ok"}, "POST": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "403", "editor": "refused"}},
-    "projects:staff_call": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "403", "editor": "ok"}},
-    "projects:staff_export": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "403", "editor": "ok"}},
+    "projects:staff_application": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "403",
+            "editor": "ok",
+        },
+        "POST": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "403",
+            "editor": "refused",
+        },
+    },
+    "projects:staff_call": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "403",
+            "editor": "ok",
+        }
+    },
+    "projects:staff_export": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "403",
+            "editor": "ok",
+        }
+    },
     # reviewers and editors
-    "projects:staff_home": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "ok", "editor": "ok"}},
-    "projects:staff_ranking": {"GET": {"anonymous": "login", "citizen": "403", "member_a": "403", "member_b": "403", "moderator": "403", "reviewer": "403", "editor": "ok"}},
+    "projects:staff_home": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "ok",
+            "editor": "ok",
+        }
+    },
+    "projects:staff_ranking": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "403",
+            "member_a": "403",
+            "member_b": "403",
+            "moderator": "403",
+            "reviewer": "403",
+            "editor": "ok",
+        }
+    },
     "projects:start": {"GET": anon("login", "ok"), "POST": anon("login", "ok")},
     # applicant organisation only
-    "projects:step": {"GET": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "404", "editor": "404"}, "POST": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "404", "editor": "404"}},
+    "projects:step": {
+        "GET": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "404",
+            "editor": "404",
+        },
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "404",
+            "editor": "404",
+        },
+    },
     # applicant organisation (its members); staff are refused by the service
-    "projects:withdraw": {"GET": anon("login", "405"), "POST": {"anonymous": "login", "citizen": "404", "member_a": "ok", "member_b": "404", "moderator": "404", "reviewer": "refused", "editor": "refused"}},
+    "projects:withdraw": {
+        "GET": anon("login", "405"),
+        "POST": {
+            "anonymous": "login",
+            "citizen": "404",
+            "member_a": "ok",
+            "member_b": "404",
+            "moderator": "404",
+            "reviewer": "refused",
+            "editor": "refused",
+        },
+    },
     "robots_txt": {"GET": same("ok")},
     "search:results": {"GET": same("ok")},
     "search:suggestions": {"GET": same("ok")},

@@ -3,7 +3,17 @@
 import re
 from html.parser import HTMLParser
 
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcdoc"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "srcdoc",
+}
 ACTIVE_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
 _CONTROL = re.compile(r"[\x00-\x20\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
@@ -29,8 +39,9 @@ class _Audit(HTMLParser):
             if name.startswith("on"):
                 self.problems.append(f"line {where[0]}: <{tag} {name}=…> event handler")
             squeezed = _CONTROL.sub("", value).lower()
-            if name in URL_ATTRIBUTES and squeezed.startswith(("javascript:", "vbscript:", "data:text/html",
-                                                                "data:image/svg")):
+            if name in URL_ATTRIBUTES and squeezed.startswith(
+                ("javascript:", "vbscript:", "data:text/html", "data:image/svg")
+            ):
                 self.problems.append(f"line {where[0]}: <{tag} {name}={value[:40]!r}> active URL")
             if name == "style" and ("javascript:" in squeezed or "expression(" in squeezed):
                 self.problems.append(f"line {where[0]}: <{tag} style={value[:40]!r}> active style")
@@ -42,7 +53,10 @@ class _Audit(HTMLParser):
             self.in_script = True
             src = attrs.get("src") or ""
             self.script_ok = "nonce" in attrs or src.startswith("/static/")
-            if not self.script_ok and attrs.get("type") not in ("application/json", "application/ld+json"):
+            if not self.script_ok and attrs.get("type") not in (
+                "application/json",
+                "application/ld+json",
+            ):
                 self.problems.append(f"line {where[0]}: <script> without nonce nor static src")
 
     def handle_endtag(self, tag):
@@ -51,7 +65,9 @@ class _Audit(HTMLParser):
 
     def handle_data(self, data):
         if self.in_script and "__xss" in data:
-            self.problems.append(f"line {self.getpos()[0]}: user text inside a <script>: {data[:60]!r}")
+            self.problems.append(
+                f"line {self.getpos()[0]}: user text inside a <script>: {data[:60]!r}"
+            )
 
 
 def problems(html: str) -> list[str]:

@@ -41,10 +41,13 @@ def all_routes():
 
 
 def test_every_route_has_an_expectation():
-    missing = [f"{route} (name={name!r})" for route, name, _ in all_routes() if name not in EXPECTATIONS]
+    missing = [
+        f"{route} (name={name!r})" for route, name, _ in all_routes() if name not in EXPECTATIONS
+    ]
     assert not missing, (
         "routes without an authorisation expectation — add them to tests/security/expectations.py:\n  "
-        + "\n  ".join(missing))
+        + "\n  ".join(missing)
+    )
     unnamed = [route for route, name, _ in all_routes() if not name]
     assert not unnamed, f"unnamed routes cannot be declared: {unnamed}"
 
@@ -59,12 +62,18 @@ def classify(response) -> str:
     status = response.status_code
     if status in (301, 302, 303, 307, 308):
         location = response.get("Location", "")
-        if "/compte/login/" in location or "/admin/login/" in location or "/django-admin/login/" in location:
+        if (
+            "/compte/login/" in location
+            or "/admin/login/" in location
+            or "/django-admin/login/" in location
+        ):
             return "login"
         from django.contrib import messages
 
         request = getattr(response, "wsgi_request", None)
-        if request is not None and any(m.level >= messages.WARNING for m in messages.get_messages(request)):
+        if request is not None and any(
+            m.level >= messages.WARNING for m in messages.get_messages(request)
+        ):
             return "refused"  # sent back with an error message (the service said no)
         return "ok"
     if status == 401:
@@ -77,9 +86,26 @@ def classify(response) -> str:
 
 
 @pytest.fixture
-def world(consultation_factory, contribution_factory, organisation, organisation_b, asso_member, asso_admin,
-          asso_b_admin, alice, bob, moderator, reviewer, editor, call_factory, application_factory, assign,
-          lab_factory, settings, tmp_path):
+def world(
+    consultation_factory,
+    contribution_factory,
+    organisation,
+    organisation_b,
+    asso_member,
+    asso_admin,
+    asso_b_admin,
+    alice,
+    bob,
+    moderator,
+    reviewer,
+    editor,
+    call_factory,
+    application_factory,
+    assign,
+    lab_factory,
+    settings,
+    tmp_path,
+):
     """One object per URL parameter, with the roles of the matrix."""
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
@@ -93,36 +119,66 @@ def world(consultation_factory, contribution_factory, organisation, organisation
     section = consultation.sections.order_by("sort_order").first()
     contribution = contribution_factory(bob, section)
     call = call_factory(title="Appel ouvert", requires_verified_association=True)
-    application = application_factory(call, organisation, status=Application.STATUS_SUBMITTED,
-                                      created_by=asso_admin)
+    application = application_factory(
+        call, organisation, status=Application.STATUS_SUBMITTED, created_by=asso_admin
+    )
     assignment = assign(application, reviewer)
     closed = call_factory(status="closed", title="Appel clos")
-    laureate = application_factory(closed, organisation, status=Application.STATUS_ACCEPTED, created_by=asso_admin)
+    laureate = application_factory(
+        closed, organisation, status=Application.STATUS_ACCEPTED, created_by=asso_admin
+    )
     lab = lab_factory(proposed_by=alice)
     document = Document(title="Rapport public")
     document.file.save("rapport.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     document.save()
     membership = Membership.objects.get(organisation=organisation, user=asso_member)
-    invitation = Invitation.objects.create(organisation=organisation, email="invite@example.org",
-                                           invited_by=asso_admin)
+    invitation = Invitation.objects.create(
+        organisation=organisation, email="invite@example.org", invited_by=asso_admin
+    )
     return {
-        "roles": {"anonymous": None, "citizen": alice, "member_a": asso_member, "member_b": asso_b_admin,
-                  "moderator": moderator, "reviewer": reviewer, "editor": editor},
-        "consultation": consultation, "section": section, "contribution": contribution, "call": call,
-        "application": application, "assignment": assignment, "laureate": laureate, "lab": lab,
-        "lab_token": lab_services.verification_token(lab), "document": document, "organisation": organisation,
-        "membership": membership, "invitation": invitation,
+        "roles": {
+            "anonymous": None,
+            "citizen": alice,
+            "member_a": asso_member,
+            "member_b": asso_b_admin,
+            "moderator": moderator,
+            "reviewer": reviewer,
+            "editor": editor,
+        },
+        "consultation": consultation,
+        "section": section,
+        "contribution": contribution,
+        "call": call,
+        "application": application,
+        "assignment": assignment,
+        "laureate": laureate,
+        "lab": lab,
+        "lab_token": lab_services.verification_token(lab),
+        "document": document,
+        "organisation": organisation,
+        "membership": membership,
+        "invitation": invitation,
     }
 
 
 def kwargs_for(name: str, pattern, world) -> dict | list:
     app = name.split(":")[0] if ":" in name else ""
-    obj = {"consult": world["contribution"], "projects": world["application"], "livinglabs": world["lab"]}.get(app)
+    obj = {
+        "consult": world["contribution"],
+        "projects": world["application"],
+        "livinglabs": world["lab"],
+    }.get(app)
     values = {
-        "consultation_id": world["consultation"].pk, "section_anchor": world["section"].anchor,
-        "call_id": world["call"].pk, "attachment_id": world["application"].attachments.first().pk,
-        "step": "project", "assignment_id": world["assignment"].pk, "reference": world["laureate"].reference,
-        "slug": world["organisation"].slug, "membership_id": world["membership"].pk, "fmt": "csv",
+        "consultation_id": world["consultation"].pk,
+        "section_anchor": world["section"].anchor,
+        "call_id": world["call"].pk,
+        "attachment_id": world["application"].attachments.first().pk,
+        "step": "project",
+        "assignment_id": world["assignment"].pk,
+        "reference": world["laureate"].reference,
+        "slug": world["organisation"].slug,
+        "membership_id": world["membership"].pk,
+        "fmt": "csv",
         "pk": obj.pk if obj is not None else None,
         "token": world["lab_token"] if app == "livinglabs" else world["invitation"].token,
     }
@@ -137,7 +193,7 @@ def kwargs_for(name: str, pattern, world) -> dict | list:
 def observe(world, client_factory):
     observed = {}
     clients = {role: client_factory(world["roles"][role]) for role in ROLES}
-    for route, name, pattern in all_routes():
+    for _route, name, pattern in all_routes():
         if name not in EXPECTATIONS:
             continue
         args = kwargs_for(name, pattern, world)
@@ -164,11 +220,16 @@ def test_authorisation_matrix(world, client_factory):
                 print(f'    "{name}": {{"{method}": {row}}},')
     mismatches = [
         f"{name} {method} as {role}: expected {EXPECTATIONS[name][method][role]}, got {got}"
-        for (name, method, role), got in observed.items() if EXPECTATIONS[name][method][role] != got
+        for (name, method, role), got in observed.items()
+        if EXPECTATIONS[name][method][role] != got
     ]
-    print(f"checked {len(observed)} (route, method, role) cells over {len({n for n, _, _ in observed})} routes")
-    assert not mismatches, "authorisation matrix differs from tests/security/expectations.py:\n" + "\n".join(
-        mismatches)
+    print(
+        f"checked {len(observed)} (route, method, role) cells over {len({n for n, _, _ in observed})} routes"
+    )
+    assert not mismatches, (
+        "authorisation matrix differs from tests/security/expectations.py:\n"
+        + "\n".join(mismatches)
+    )
 
 
 @pytest.fixture
@@ -197,11 +258,15 @@ def test_every_socket_route_has_an_expectation():
     from .expectations import SOCKET_EXPECTATIONS
 
     missing = [route for route in socket_routes() if route not in SOCKET_EXPECTATIONS]
-    assert not missing, f"socket routes without an expectation (tests/security/expectations.py): {missing}"
+    assert not missing, (
+        f"socket routes without an expectation (tests/security/expectations.py): {missing}"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_socket_matrix(consultation_factory, alice, asso_member, asso_b_admin, moderator, reviewer, editor):
+async def test_socket_matrix(
+    consultation_factory, alice, asso_member, asso_b_admin, moderator, reviewer, editor
+):
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
 
@@ -212,10 +277,20 @@ async def test_socket_matrix(consultation_factory, alice, asso_member, asso_b_ad
     consultation = await database_sync_to_async(consultation_factory)()
     draft = await database_sync_to_async(consultation_factory)(state="upcoming")
     await database_sync_to_async(draft.unpublish)()
-    users = {"anonymous": None, "citizen": alice, "member_a": asso_member, "member_b": asso_b_admin,
-             "moderator": moderator, "reviewer": reviewer, "editor": editor}
-    targets = {"open consultation": consultation.pk, "unpublished consultation": draft.pk,
-               "unknown consultation": 999999}
+    users = {
+        "anonymous": None,
+        "citizen": alice,
+        "member_a": asso_member,
+        "member_b": asso_b_admin,
+        "moderator": moderator,
+        "reviewer": reviewer,
+        "editor": editor,
+    }
+    targets = {
+        "open consultation": consultation.pk,
+        "unpublished consultation": draft.pk,
+        "unknown consultation": 999999,
+    }
     mismatches, checked = [], 0
     for route, cases in SOCKET_EXPECTATIONS.items():
         assert route == "ws/consultations/<int:consultation_id>/"
@@ -225,8 +300,9 @@ async def test_socket_matrix(consultation_factory, alice, asso_member, asso_b_ad
                 cookie = await database_sync_to_async(session_cookie)(users[role])
                 if cookie:
                     headers.append((b"cookie", cookie))
-                communicator = WebsocketCommunicator(application(), f"/ws/consultations/{targets[case]}/",
-                                                     headers=headers)
+                communicator = WebsocketCommunicator(
+                    application(), f"/ws/consultations/{targets[case]}/", headers=headers
+                )
                 connected, code = await communicator.connect()
                 outcome = "ok"
                 if not connected:
@@ -238,6 +314,8 @@ async def test_socket_matrix(consultation_factory, alice, asso_member, asso_b_ad
                 await communicator.disconnect()
                 checked += 1
                 if outcome != expected_by_role[role]:
-                    mismatches.append(f"{route} {case} as {role}: expected {expected_by_role[role]}, got {outcome}")
+                    mismatches.append(
+                        f"{route} {case} as {role}: expected {expected_by_role[role]}, got {outcome}"
+                    )
     print(f"checked {checked} socket (route, case, role) cells")
     assert not mismatches, "\n".join(mismatches)

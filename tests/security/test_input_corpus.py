@@ -25,10 +25,13 @@ def _section_url(section):
 
 
 @pytest.mark.parametrize("vector", XSS, ids=range(len(XSS)))
-def test_contribution_body_with_xss_vector_is_stored_as_typed_and_rendered_inert(citizen_client, section, vector):
+def test_contribution_body_with_xss_vector_is_stored_as_typed_and_rendered_inert(
+    citizen_client, section, vector
+):
     text = wrap(vector)
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]),
-                                   post_data(body=text))
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=text)
+    )
     assert response.status_code == 302, response.content[:500]
     contribution = Contribution.objects.get(section=section)
     assert contribution.body == text  # stored as typed: escaping happens at rendering
@@ -42,10 +45,16 @@ def test_contribution_body_with_xss_vector_is_stored_as_typed_and_rendered_inert
 
 
 @pytest.mark.parametrize("vector", XSS[:8], ids=range(8))
-def test_declaration_of_interests_with_xss_vector_is_rendered_inert(citizen_client, section, vector):
+def test_declaration_of_interests_with_xss_vector_is_rendered_inert(
+    citizen_client, section, vector
+):
     response = citizen_client.post(
         reverse("consult:post", args=[section.page_id, section.anchor]),
-        post_data(body="Un avis ordinaire sur cette section du texte.", interests=wrap(vector), no_interests=""),
+        post_data(
+            body="Un avis ordinaire sur cette section du texte.",
+            interests=wrap(vector),
+            no_interests="",
+        ),
     )
     assert response.status_code == 302, response.content[:500]
     assert_inert(citizen_client.get(_section_url(section)).content, "section page")
@@ -53,8 +62,10 @@ def test_declaration_of_interests_with_xss_vector_is_rendered_inert(citizen_clie
 
 def test_contribution_json_answer_is_json_and_not_sniffable(citizen_client, section):
     response = citizen_client.post(
-        reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=wrap(XSS[0])),
-        HTTP_ACCEPT="application/json", HTTP_X_REQUESTED_WITH="fetch",
+        reverse("consult:post", args=[section.page_id, section.anchor]),
+        post_data(body=wrap(XSS[0])),
+        HTTP_ACCEPT="application/json",
+        HTTP_X_REQUESTED_WITH="fetch",
     )
     assert response.status_code in (200, 201)
     assert response["Content-Type"].startswith("application/json")
@@ -63,7 +74,10 @@ def test_contribution_json_answer_is_json_and_not_sniffable(citizen_client, sect
 
 
 def test_api_and_feeds_escape_contribution_text(client, citizen_client, section):
-    citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=wrap(XSS[0])))
+    citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]),
+        post_data(body=wrap(XSS[0])),
+    )
     api = client.get(reverse("consult:api_contributions", args=[section.page_id]))
     assert api["Content-Type"].startswith("application/json")
     rss = client.get(reverse("consult:contributions_rss", args=[section.page_id]))
@@ -73,8 +87,9 @@ def test_api_and_feeds_escape_contribution_text(client, citizen_client, section)
 @pytest.mark.parametrize("name", sorted(TRICKS))
 def test_contribution_with_unicode_tricks_is_accepted_and_rendered(citizen_client, section, name):
     text = wrap(TRICKS[name])
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]),
-                                   post_data(body=text))
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=text)
+    )
     assert response.status_code == 302
     assert Contribution.objects.get(section=section).body == text
     page = citizen_client.get(_section_url(section))
@@ -83,8 +98,10 @@ def test_contribution_with_unicode_tricks_is_accepted_and_rendered(citizen_clien
 
 
 def test_contribution_with_a_null_byte_is_refused_with_a_french_message(citizen_client, section):
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]),
-                                   post_data(body=wrap(NULL_BYTE)))
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]),
+        post_data(body=wrap(NULL_BYTE)),
+    )
     assert response.status_code == 400
     assert "caractère nul n’est pas autorisé" in response.content.decode()
     assert not Contribution.objects.exists()
@@ -93,8 +110,9 @@ def test_contribution_with_a_null_byte_is_refused_with_a_french_message(citizen_
 
 def test_contribution_over_the_maximum_length_is_refused_and_kept(citizen_client, section):
     text = long_line(5001)
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]),
-                                   post_data(body=text))
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=text)
+    )
     assert response.status_code == 400
     assert "dépasse 5000 caractères" in response.content.decode()
     assert text in response.content.decode()
@@ -103,21 +121,31 @@ def test_contribution_over_the_maximum_length_is_refused_and_kept(citizen_client
 
 def test_contribution_of_one_very_long_line_at_the_limit_is_accepted(citizen_client, section):
     text = long_line(5000)
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]),
-                                   post_data(body=text))
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=text)
+    )
     assert response.status_code == 302
     page = citizen_client.get(_section_url(section))
     assert text in page.content.decode()
 
 
-def test_invalid_utf8_body_is_decoded_with_replacement_characters_not_an_error(citizen_client, section):
+def test_invalid_utf8_body_is_decoded_with_replacement_characters_not_an_error(
+    citizen_client, section
+):
     from urllib.parse import quote_from_bytes
 
     data = post_data(body="placeholder")
-    raw = "&".join(f"{k}={quote_from_bytes(str(v).encode())}" for k, v in data.items() if k != "body")
-    raw += "&body=" + quote_from_bytes("Avis mal encodé : ".encode() + b"\xff\xfe\xc3\x28 fin de texte.")
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]), raw,
-                                   content_type="application/x-www-form-urlencoded")
+    raw = "&".join(
+        f"{k}={quote_from_bytes(str(v).encode())}" for k, v in data.items() if k != "body"
+    )
+    raw += "&body=" + quote_from_bytes(
+        "Avis mal encodé : ".encode() + b"\xff\xfe\xc3\x28 fin de texte."
+    )
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]),
+        raw,
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code in (302, 400)
     assert response.status_code != 500
     if response.status_code == 302:
@@ -126,8 +154,10 @@ def test_invalid_utf8_body_is_decoded_with_replacement_characters_not_an_error(c
 
 def test_a_body_larger_than_the_upload_limit_is_refused_with_400(citizen_client, section, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]),
-                                   post_data(body="x" * (80 * 1024)))
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]),
+        post_data(body="x" * (80 * 1024)),
+    )
     assert response.status_code == 400
     assert not Contribution.objects.exists()
 
@@ -135,7 +165,9 @@ def test_a_body_larger_than_the_upload_limit_is_refused_with_400(citizen_client,
 def test_too_many_fields_are_refused_with_400(citizen_client, section):
     data = post_data()
     data.update({f"f{i}": "x" for i in range(1100)})
-    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]), data)
+    response = citizen_client.post(
+        reverse("consult:post", args=[section.page_id, section.anchor]), data
+    )
     assert response.status_code == 400
 
 
@@ -143,11 +175,14 @@ def test_too_many_fields_are_refused_with_400(citizen_client, section):
 
 
 @pytest.mark.parametrize("vector", XSS, ids=range(len(XSS)))
-def test_display_name_with_xss_vector_is_rendered_inert_next_to_contributions(login, alice, section,
-                                                                               contribution_factory, vector):
+def test_display_name_with_xss_vector_is_rendered_inert_next_to_contributions(
+    login, alice, section, contribution_factory, vector
+):
     client = login(alice)
-    response = client.post(reverse("accounts:profile"),
-                           {"display_name": vector[:60], "first_name": "", "last_name": ""})
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": vector[:60], "first_name": "", "last_name": ""},
+    )
     assert response.status_code in (200, 302)
     alice.refresh_from_db()
     contribution_factory(alice, section)
@@ -156,13 +191,26 @@ def test_display_name_with_xss_vector_is_rendered_inert_next_to_contributions(lo
 
 
 @pytest.mark.parametrize("vector", XSS, ids=range(len(XSS)))
-def test_organisation_name_and_description_with_xss_vector_are_rendered_inert(login, asso_admin, vector):
+def test_organisation_name_and_description_with_xss_vector_are_rendered_inert(
+    login, asso_admin, vector
+):
     client = login(asso_admin)
-    response = client.post(reverse("accounts:organisation_create"), {
-        "name": ("Asso " + vector)[:200], "kind": "association", "rna": "W751234567", "siret": "",
-        "description": wrap(vector), "website": "", "email": "", "phone": "", "address": "", "postcode": "",
-        "city": "",
-    })
+    response = client.post(
+        reverse("accounts:organisation_create"),
+        {
+            "name": ("Asso " + vector)[:200],
+            "kind": "association",
+            "rna": "W751234567",
+            "siret": "",
+            "description": wrap(vector),
+            "website": "",
+            "email": "",
+            "phone": "",
+            "address": "",
+            "postcode": "",
+            "city": "",
+        },
+    )
     assert response.status_code in (200, 302), response.status_code
     from accounts.models import Organisation
 
@@ -177,10 +225,22 @@ def test_organisation_name_and_description_with_xss_vector_are_rendered_inert(lo
 
 def test_organisation_website_with_a_javascript_url_is_refused(login, asso_admin):
     client = login(asso_admin)
-    response = client.post(reverse("accounts:organisation_create"), {
-        "name": "Asso piégée", "kind": "association", "rna": "W751234568", "siret": "", "description": "",
-        "website": "javascript:window.__xss=1", "email": "", "phone": "", "address": "", "postcode": "", "city": "",
-    })
+    response = client.post(
+        reverse("accounts:organisation_create"),
+        {
+            "name": "Asso piégée",
+            "kind": "association",
+            "rna": "W751234568",
+            "siret": "",
+            "description": "",
+            "website": "javascript:window.__xss=1",
+            "email": "",
+            "phone": "",
+            "address": "",
+            "postcode": "",
+            "city": "",
+        },
+    )
     assert response.status_code == 200
     assert "Saisissez une URL valide" in response.content.decode()
 
@@ -203,10 +263,19 @@ def test_search_query_is_reflected_inert(client, home_page, vector):
 
 def _proposal(vector, n):
     return {
-        "title": f"Lab {n} {vector}"[:200], "description": wrap(vector), "structure_type": "association",
-        "postcode": "69003", "commune": "Lyon", "latitude": "45.76", "longitude": "4.85",
-        "contact_email": f"lab{n}@example.org", "publics": ["patients"], "services": ["tests_usage"],
-        "equipment": wrap(vector), "tags": vector[:100], "website_url": "",
+        "title": f"Lab {n} {vector}"[:200],
+        "description": wrap(vector),
+        "structure_type": "association",
+        "postcode": "69003",
+        "commune": "Lyon",
+        "latitude": "45.76",
+        "longitude": "4.85",
+        "contact_email": f"lab{n}@example.org",
+        "publics": ["patients"],
+        "services": ["tests_usage"],
+        "equipment": wrap(vector),
+        "tags": vector[:100],
+        "website_url": "",
     }
 
 
@@ -220,7 +289,10 @@ def test_living_lab_declaration_with_xss_vector_is_rendered_inert(login, alice, 
     assert_inert(response.content, "declaration answer")
     mine = client.get(reverse("livinglabs:mine"))
     assert_inert(mine.content, "my living labs")
-    lab = LivingLabPage.objects.filter(owner=alice).first() or LivingLabPage.objects.order_by("-pk").first()
+    lab = (
+        LivingLabPage.objects.filter(owner=alice).first()
+        or LivingLabPage.objects.order_by("-pk").first()
+    )
     if lab is not None and lab.title.startswith("Lab "):
         lab.get_latest_revision().publish()
         lab.refresh_from_db()
@@ -232,10 +304,15 @@ def test_living_lab_declaration_with_xss_vector_is_rendered_inert(login, alice, 
 @pytest.mark.parametrize("vector", XSS[:8], ids=range(8))
 def test_living_lab_contact_form_relays_text_inertly(client, lab_factory, mailoutbox, vector):
     lab = lab_factory()
-    response = client.post(reverse("livinglabs:contact", args=[lab.pk]), {
-        "name": ("Nom " + vector)[:120], "email": "visiteur@example.org", "message": wrap(vector),
-        "website_url": "",
-    })
+    response = client.post(
+        reverse("livinglabs:contact", args=[lab.pk]),
+        {
+            "name": ("Nom " + vector)[:120],
+            "email": "visiteur@example.org",
+            "message": wrap(vector),
+            "website_url": "",
+        },
+    )
     assert response.status_code in (302, 400)
     assert_inert(response.content, "contact answer")
     for message in mailoutbox:

@@ -29,14 +29,16 @@ DISGUISED = {
 
 
 def upload(client, application, name, content):
-    return client.post(reverse("projects:step", args=[application.pk, "attachments"]),
-                       {"kind": "other", "file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("projects:step", args=[application.pk, "attachments"]),
+        {"kind": "other", "file": SimpleUploadedFile(name, content)},
+    )
 
 
 @pytest.mark.parametrize("case", sorted(DISGUISED))
-def test_application_attachment_whose_content_is_not_its_extension_is_refused(login, asso_admin, open_call,
-                                                                               organisation, application_factory,
-                                                                               case):
+def test_application_attachment_whose_content_is_not_its_extension_is_refused(
+    login, asso_admin, open_call, organisation, application_factory, case
+):
     application = application_factory(open_call, organisation, complete=False)
     name, content = DISGUISED[case]
     response = upload(login(asso_admin), application, name, content)
@@ -46,9 +48,9 @@ def test_application_attachment_whose_content_is_not_its_extension_is_refused(lo
     assert not application.attachments.exists()
 
 
-def test_application_attachment_over_the_size_limit_is_refused_in_french(login, asso_admin, open_call,
-                                                                         organisation, application_factory,
-                                                                         monkeypatch):
+def test_application_attachment_over_the_size_limit_is_refused_in_french(
+    login, asso_admin, open_call, organisation, application_factory, monkeypatch
+):
     from projects import settings as projects_settings
 
     monkeypatch.setattr(projects_settings, "MAX_ATTACHMENT_SIZE", 1024)
@@ -58,15 +60,18 @@ def test_application_attachment_over_the_size_limit_is_refused_in_french(login, 
     assert not application.attachments.exists()
 
 
-def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment_with_nosniff(login, asso_admin, open_call,
-                                                                            organisation, application_factory):
+def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment_with_nosniff(
+    login, asso_admin, open_call, organisation, application_factory
+):
     application = application_factory(open_call, organisation, complete=False)
     client = login(asso_admin)
     response = upload(client, application, "statuts.pdf", PDF)
     assert response.status_code == 302
     attachment = application.attachments.get()
     assert attachment.content_type == "application/pdf"
-    download = client.get(reverse("projects:attachment_download", args=[application.pk, attachment.pk]))
+    download = client.get(
+        reverse("projects:attachment_download", args=[application.pk, attachment.pk])
+    )
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -75,34 +80,66 @@ def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment_with_nosniff(log
     assert b"".join(download.streaming_content) == PDF
 
 
-def test_attachments_are_stored_outside_the_public_media_root(open_call, organisation, application_factory,
-                                                              settings):
+def test_attachments_are_stored_outside_the_public_media_root(
+    open_call, organisation, application_factory, settings
+):
     application = application_factory(open_call, organisation)
     attachment = application.attachments.get()
     assert not attachment.file.path.startswith(str(settings.MEDIA_ROOT))
 
 
-@pytest.mark.parametrize("who,expected", [
-    ("anonymous", "login"), ("citizen", 404), ("member_b", 404), ("moderator", 404), ("editor", 200),
-    ("reviewer_unassigned", 404), ("member_a", 200),
-])
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("anonymous", "login"),
+        ("citizen", 404),
+        ("member_b", 404),
+        ("moderator", 404),
+        ("editor", 200),
+        ("reviewer_unassigned", 404),
+        ("member_a", 200),
+    ],
+)
 def test_attachment_download_is_refused_to_whoever_may_not_see_the_application(
-        client, open_call, organisation, organisation_b, application_factory, alice, asso_member, asso_b_admin,
-        moderator, editor, reviewer, who, expected):
+    client,
+    open_call,
+    organisation,
+    organisation_b,
+    application_factory,
+    alice,
+    asso_member,
+    asso_b_admin,
+    moderator,
+    editor,
+    reviewer,
+    who,
+    expected,
+):
     application = application_factory(open_call, organisation, status="submitted")
     attachment = application.attachments.get()
-    user = {"anonymous": None, "citizen": alice, "member_b": asso_b_admin, "moderator": moderator,
-            "editor": editor, "reviewer_unassigned": reviewer, "member_a": asso_member}[who]
+    user = {
+        "anonymous": None,
+        "citizen": alice,
+        "member_b": asso_b_admin,
+        "moderator": moderator,
+        "editor": editor,
+        "reviewer_unassigned": reviewer,
+        "member_a": asso_member,
+    }[who]
     if user is not None:
         client.force_login(user)
-    response = client.get(reverse("projects:attachment_download", args=[application.pk, attachment.pk]))
+    response = client.get(
+        reverse("projects:attachment_download", args=[application.pk, attachment.pk])
+    )
     if expected == "login":
         assert response.status_code == 302 and "/compte/login/" in response["Location"]
     else:
         assert response.status_code == expected, who
 
 
-def test_wagtail_document_is_served_as_an_attachment_with_nosniff_and_no_active_content(client, home_page):
+def test_wagtail_document_is_served_as_an_attachment_with_nosniff_and_no_active_content(
+    client, home_page
+):
     from wagtail.documents.models import Document
 
     document = Document(title="Rapport")
@@ -126,12 +163,18 @@ def test_wagtail_admin_refuses_a_document_with_an_executable_extension(login, ed
     root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     for codename in ("add_document", "change_document", "choose_document"):
         GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=root, permission=Permission.objects.get(codename=codename))
+            group=group, collection=root, permission=Permission.objects.get(codename=codename)
+        )
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     client = login(editor)
-    response = client.post(reverse("wagtaildocs:add"), {
-        "title": "Piège", "collection": root.pk, "file": SimpleUploadedFile("piege.html", HTML),
-    })
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {
+            "title": "Piège",
+            "collection": root.pk,
+            "file": SimpleUploadedFile("piege.html", HTML),
+        },
+    )
     from wagtail.documents.models import Document
 
     assert not Document.objects.filter(title="Piège").exists()
@@ -147,12 +190,19 @@ def test_wagtail_image_upload_refuses_an_svg_or_html_disguised_as_png(login, edi
     root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     for codename in ("add_image", "change_image", "choose_image"):
         GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=root, permission=Permission.objects.get(codename=codename))
+            group=group, collection=root, permission=Permission.objects.get(codename=codename)
+        )
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     client = login(editor)
     for name, content in (("logo.png", SVG), ("logo.png", HTML), ("logo.svg", SVG)):
-        client.post(reverse("wagtailimages:add"), {"title": f"Piège {name}", "collection": root.pk,
-                                                   "file": SimpleUploadedFile(name, content)})
+        client.post(
+            reverse("wagtailimages:add"),
+            {
+                "title": f"Piège {name}",
+                "collection": root.pk,
+                "file": SimpleUploadedFile(name, content),
+            },
+        )
     assert not Image.objects.filter(title__startswith="Piège").exists()
 
 
@@ -160,6 +210,8 @@ def test_no_media_route_serves_uploads_when_debug_is_off(client, settings):
     from django.urls import Resolver404, resolve
 
     assert not settings.DEBUG
-    with pytest.raises(Resolver404):  # no static() media route: /media/ is served by the front proxy only
+    with pytest.raises(
+        Resolver404
+    ):  # no static() media route: /media/ is served by the front proxy only
         resolve("/media/projects/statuts.html")
     assert not Attachment.file.field.storage.location.startswith(str(settings.MEDIA_ROOT))
