@@ -118,7 +118,7 @@ def live_url(server_env, manage):
             break
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError("the ASGI server exited; see " + log.name)
+                raise RuntimeError("the ASGI server exited; see " + log.name) from None
             time.sleep(0.3)
     yield url
     process.terminate()
@@ -143,17 +143,19 @@ def axe():
     return axe_violations
 
 
+def log_in(page, live_url, email, password=DEMO_PASSWORD):
+    """Log a demo user in through the real login form (the header holds other forms: aim at this one)."""
+    page.goto(live_url + "/compte/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("form:has(input[name=login]) button[type=submit]").click()
+    return page
+
+
 @pytest.fixture
 def login_as(live_url):
-    def do_login(page, email):
-        page.goto(live_url + "/compte/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form:has(input[name=login]) button[type=submit]")
-        page.wait_for_load_state()
-        return page
-
-    return do_login
+    return lambda page, email: log_in(page, live_url, email)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 CITIZEN_A = "citoyenne@agora-sante.local"
 CITIZEN_B = "citoyen@agora-sante.local"
@@ -27,20 +27,11 @@ def section_url(live_url, manage):
     return f"{live_url}/participation/{data['id']}/section/{data['anchor']}/"
 
 
-def sign_in(page, live_url, email):
-    # Like the shared login_as, but aimed at the login form (the header holds other forms).
-    page.goto(live_url + "/compte/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("form:has(input[name=login]) button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def open_section(browser, live_url, url, email):
     context = browser.new_context(locale="fr-FR", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15000)
-    sign_in(page, live_url, email)
+    log_in(page, live_url, email)
     page.goto(url)
     # live.js is connected once the server has told it how many people read the page.
     page.wait_for_selector("#live-presence")

@@ -7,23 +7,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CONSULTATION = "/consultations/strategie-nationale-sante-numerique/"
-DEMO_PASSWORD = "agora-demo-2026"
-
-
-@pytest.fixture
-def login_as(live_url):
-    """Like the shared fixture, but clicks the login form's own button (the header's language switch is also a
-    `form button[type=submit]`, and comes first in the page)."""
-
-    def do_login(page, email):
-        page.goto(live_url + "/compte/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.locator("form:has(input[name=login]) button[type=submit]").click()
-        return page
-
-    return do_login
 
 
 def first_section_url(page, live_url):

@@ -5,10 +5,11 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import log_in
+
 pytestmark = pytest.mark.browser
 
 CITIZEN = "citoyenne@agora-sante.local"
-DEMO_PASSWORD = "agora-demo-2026"
 
 
 @pytest.fixture
@@ -122,15 +123,6 @@ def test_statistics_page_has_no_serious_accessibility_violations(page, live_url,
     page.goto(live_url + "/labs/statistiques/")
     assert page.locator("table").count() == 2
     assert axe(page) == []
-
-
-def log_in(page, live_url, email):
-    # The shared login_as fixture clicks the first submit button of the page (the language switch).
-    page.goto(live_url + "/compte/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(input[name=login]) button[type=submit]")
 
 
 def test_declaration_form_has_no_serious_accessibility_violations(page, live_url, axe):

@@ -17,22 +17,6 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-@pytest.fixture
-def login_as(live_url):
-    """Log in a demo user. (The shared fixture clicks the first submit button of the page, which is the
-    hidden language switch of the header.)"""
-
-    def do_login(page, email):
-        page.goto(live_url + "/compte/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", "agora-demo-2026")
-        with page.expect_navigation():
-            page.locator("main form[action='/compte/login/'] button[type=submit]").click()
-        return page
-
-    return do_login
-
-
 def tab_to(page, selector, limit=400):
     """Press Tab until the focused element matches the CSS selector (keyboard-only navigation)."""
     for _ in range(limit):
