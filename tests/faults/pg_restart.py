@@ -135,6 +135,7 @@ def main():
         "RATELIMIT_ENABLED": "false",
         "DB_CONN_MAX_AGE": "0",
         "DB_POOL_MAX_SIZE": "4",
+        "DB_POOL_TIMEOUT": "2",  # shorter than the 3 s outage: some requests wait it out, others get the 503
         "EMAIL_URL": "locmem://",
         "LOG_LEVEL": "ERROR",
         "PYTHONUNBUFFERED": "1",
@@ -168,7 +169,7 @@ def main():
             break
         except OSError:
             time.sleep(0.5)
-    outcomes = {"accepted": 0, "503_french": 0, "503_other": 0, "other": {}}
+    outcomes = {"accepted": 0, "503_french": 0, "503_other": 0, "other": {}, "slowest_ms": 0}
     accepted_ids = set()
     texts_kept = 0
     lock = threading.Lock()
@@ -180,8 +181,11 @@ def main():
         while time.time() < deadline:
             i += 1
             body = f"Contribution {n}-{i} pendant le redémarrage de PostgreSQL ({secrets.token_hex(5)})."
+            started = time.monotonic()
             status, text = post(path, sessions[n], body, uuid.uuid4().hex)
+            elapsed_ms = (time.monotonic() - started) * 1000
             with lock:
+                outcomes["slowest_ms"] = max(outcomes["slowest_ms"], round(elapsed_ms))
                 if 200 <= status < 300:
                     outcomes["accepted"] += 1
                     accepted_ids.add(json.loads(text)["contribution"]["id"])

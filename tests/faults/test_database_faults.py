@@ -6,7 +6,7 @@ def test_postgres_restart_fails_cleanly_in_french_writes_nothing_partial_and_res
     print(
         f"checked: {result['accepted']} accepted, {result['503_french']} refused with a French 503 (JSON "
         f"ok=false, the form keeps its text: {result['json_503_with_ok_false']}), other answers "
-        f"{result['other'] or 'none'}; {result['stored']} stored, {result['duplicates']} duplicates, "
+        f"{result['other'] or 'none'}, slowest answer {result['slowest_ms']} ms; {result['stored']} stored, {result['duplicates']} duplicates, "
         f"{result['without_event']} without their event row, {result['stored_unacknowledged']} committed but "
         f"answered 503; after the restart a new post answered {result['resumed_status']}"
     )
