@@ -289,6 +289,10 @@ LOGGING = {
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # The Elasticsearch client logs whole request bodies (contribution text) at DEBUG: never below WARNING.
+        "elastic_transport": {"level": "WARNING"},
+        "elasticsearch": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
     },
 }
 

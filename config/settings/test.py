@@ -21,7 +21,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        **{name: {"level": "WARNING"} for name in ("elastic_transport", "elasticsearch", "urllib3")},
+    },
 }
 
 # Elasticsearch (when ELASTICSEARCH_URL is set): a search right after a commit must see it; never touch the
