@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from consult import rules
 from consult.models import ConsultationPage, Contribution
+from core.csvsafe import safe_row, safe_sql
 
 CHUNK = 2000
 
@@ -98,7 +99,7 @@ def csv_stream(rows, fields):
     yield "\ufeff" + writer.writerow(fields)  # BOM: spreadsheet software reads UTF-8 correctly
     buffer = []
     for row in rows:
-        buffer.append(writer.writerow(row))
+        buffer.append(writer.writerow(safe_row(row)))
         if len(buffer) >= 500:
             yield "".join(buffer)
             buffer = []
@@ -112,9 +113,9 @@ COPY (
          to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
          COALESCE(to_char(c.edited_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'), ''),
          'P-' || left(md5({key} || ':' || c.author_id::text), 12),
-         COALESCE(o.name, ''),
+         COALESCE({safe_org}, ''),
          CASE WHEN o.verified_at IS NOT NULL THEN 'True' ELSE 'False' END,
-         c.stance, c.body, c.interests,
+         c.stance, {safe_body}, {safe_interests},
          CASE WHEN c.no_interests THEN 'True' ELSE 'False' END,
          c.votes_up, c.votes_down, c.replies_count, c.campaign_id
   FROM consult_contribution c
@@ -133,7 +134,10 @@ def pg_public_csv_stream(consultation_id):
     from psycopg import sql
 
     query = sql.SQL(_PG_PUBLIC_CSV).format(key=sql.Literal(pseudonym_key(consultation_id)),
-                                           consultation=sql.Literal(int(consultation_id)))
+                                           consultation=sql.Literal(int(consultation_id)),
+                                           safe_org=sql.SQL(safe_sql("o.name")),
+                                           safe_body=sql.SQL(safe_sql("c.body")),
+                                           safe_interests=sql.SQL(safe_sql("c.interests")))
     header = "\ufeff" + ",".join(PUBLIC_FIELDS) + "\n"
     yield header.encode()
     connection.ensure_connection()
@@ -174,7 +178,7 @@ def xlsx_file(rows, fields):
     sheet = workbook.create_sheet("contributions")
     sheet.append(fields)
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.conf import settings
 from wagtail.models import Site
 
+from core.csvsafe import safe_row
 from livinglabs import choices, geo
 from livinglabs.models import LivingLabTag
 
@@ -147,11 +148,11 @@ def rows_to_csv(rows) -> str:
     columns = [name for name, _ in OPEN_DATA_FIELDS]
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([
+        writer.writerow(safe_row([
             "|".join(row[c]) if isinstance(row[c], list)
             else ("true" if row[c] is True else "false" if row[c] is False else ("" if row[c] is None else row[c]))
             for c in columns
-        ])
+        ]))
     return out.getvalue()
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from accounts.roles import REVIEWER, is_reviewer
+from core.csvsafe import safe_cell, safe_row
 from core.ratelimit import ratelimit
 from projects import forms as f
 from projects import rules, services
@@ -540,7 +541,7 @@ def staff_export(request, call_id, fmt):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
         writer.writerow(review_headers)
-        writer.writerows(review_rows)
+        writer.writerows(safe_row(row) for row in review_rows)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="evaluations-{call.slug}-{stamp}.csv"'
         return response
@@ -548,7 +549,7 @@ def staff_export(request, call_id, fmt):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
         writer.writerow(EXPORT_HEADERS)
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
@@ -560,11 +561,11 @@ def staff_export(request, call_id, fmt):
         sheet.title = "Candidatures"
         sheet.append(EXPORT_HEADERS)
         for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append(safe_row(float(v) if isinstance(v, Decimal) else v for v in row))
         reviews = workbook.create_sheet("Évaluations")
         reviews.append(review_headers)
         for row in review_rows:
-            reviews.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            reviews.append(safe_row(float(v) if isinstance(v, Decimal) else v for v in row))
         output = io.BytesIO()
         workbook.save(output)
         response = HttpResponse(output.getvalue(),
@@ -810,7 +811,7 @@ def open_data(request, fmt):
                    "appel", "date_decision"]
         writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({key: safe_cell(value) for key, value in record.items()} for record in records)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="projets-laureats.csv"'
     else:
