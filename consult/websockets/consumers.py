@@ -12,7 +12,7 @@ Events reach the socket through the process's hub (hub.py: one layer channel per
 socket) and this socket's bounded outbox.
 
 Close codes: 4404 unknown or unpublished consultation, 4408 reader too slow (outbox full), 4413 message too big,
-4429 too many messages.
+4429 too many messages, 1012 the channel layer came back after a failure (reconnect and catch up).
 """
 
 import asyncio
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4408
+CLOSE_RESYNC = 1012  # "service restart": the server lost its subscription; reconnect and catch up
 OUTBOX_LIMIT = 500  # events waiting for one slow reader before it is disconnected (it will catch up)
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
@@ -187,6 +188,13 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
             return
         self.outbox.put_nowait(message)
+
+    def resync(self) -> None:
+        """Called by the hub after the channel layer came back: close so the client reconnects and catches up."""
+        if self.closing:
+            return
+        self.closing = True
+        asyncio.get_running_loop().create_task(self.close(code=CLOSE_RESYNC))
 
     async def _write(self):
         while True:

@@ -75,11 +75,28 @@ class Hub:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # e.g. Redis restarting: keep trying; readers catch up from the database
-                logger.exception("hub: receive failed")
-                await asyncio.sleep(1)
+            except Exception:  # e.g. Redis restarting: it forgot our group memberships
+                logger.warning("hub: receive failed; re-subscribing once the channel layer answers")
+                await self._recover()
                 continue
             self.dispatch(message)
+
+    async def _recover(self):
+        """Re-add this process's groups once the layer answers again, then make every local reader reconnect:
+        events sent while the layer was down never reached us, and live.js catches up from the database."""
+        while True:
+            await asyncio.sleep(1)
+            try:
+                for group in list(self.subscribed):
+                    await self.layer.group_add(group, self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # still down
+                continue
+            break
+        for members in list(self.members.values()):
+            for consumer in list(members):
+                consumer.resync()
 
     def dispatch(self, message: dict) -> None:
         members = self.members.get(message.get("group"))

@@ -43,6 +43,9 @@
   var pageNumber = current ? parseInt(current.textContent, 10) || 1 : 1;
 
   var seen = new Set();
+  // Event ids are allocated before commit, so a smaller id can commit after a larger one was seen: every
+  // catch-up starts a little before the last id seen, and `seen` drops what was already applied.
+  var CATCH_UP_OVERLAP = 50;
   var queue = []; // [{id, parent_id}] new contributions waiting behind the button
   var socket = null;
   var attempts = 0;
@@ -64,7 +67,7 @@
       return scheduleReconnect();
     }
     socket.addEventListener("open", function () {
-      send({ type: "catch_up", last_event_id: lastEventId });
+      send({ type: "catch_up", last_event_id: Math.max(0, lastEventId - CATCH_UP_OVERLAP) });
     });
     socket.addEventListener("message", function (message) {
       var data;
@@ -116,7 +119,7 @@
       return;
     }
     if (event.kind === "contribution.created" || event.kind === "contribution.published") {
-      if (article) return refresh(article, event);
+      if (article) return event.kind === "contribution.published" ? refresh(article, event) : undefined;
       if (belongsHere(event)) enqueue(event);
       return;
     }
