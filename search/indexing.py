@@ -16,7 +16,7 @@ Pipeline (see docs/search.md):
 import functools
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -138,8 +138,23 @@ def db_row(doc: dict) -> SearchDocument:
     )
 
 
-def write_db(upserts: list[dict], deletes: list[str]):
-    """Replace rows for `upserts` and drop `deletes`, in one transaction."""
+def write_db(upserts: list[dict], deletes: list[str], attempts: int = 3):
+    """Replace rows for `upserts` and drop `deletes`, in one transaction.
+
+    Two writers may index the same document at once (two requests touching one contribution): both delete
+    nothing, the second insert then waits for the first and fails on the unique key. Its retry deletes the row
+    the first one committed and writes the newer state.
+    """
+    for attempt in range(attempts):
+        try:
+            return _write_db(upserts, deletes)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            logger.info("search: concurrent write on the same document, retrying")
+
+
+def _write_db(upserts: list[dict], deletes: list[str]):
     with transaction.atomic():
         SearchDocument.objects.filter(key__in=[d["key"] for d in upserts] + list(deletes)).delete()
         rows = SearchDocument.objects.bulk_create([db_row(d) for d in upserts])
