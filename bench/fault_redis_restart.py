@@ -4,7 +4,7 @@ Method (docs/benchmarks.md, docs/operations.md section 7): PostgreSQL from bench
 **private** Redis on port FAULT_REDIS_PORT (6391; never the shared one), database agora_faults_redis, two real
 server processes (uvicorn, config.settings.bench, REDIS_URL → the private Redis). LISTENERS WebSocket clients
 (alternating between the two servers) behave like consult/static/consult/live.js: on open they send
-{"type": "catch_up", "last_event_id": last}, they record every event, and they reconnect (0.5–2 s back-off)
+{"type": "catch_up", "last_event_id": last - 50} (live.js's overlap), they record every event, and they reconnect (0.5–2 s back-off)
 only when their socket closes. POSTERS threads post contributions for FAULT_SECONDS seconds (default 60; each
 body unique) through the JSON path of the section page, retrying a failed request with the same idempotency
 key (as section.js lets the person do). At 30 % of the run Redis is killed; it is restarted 4 s later.
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "agora_faults_redis"
 PORTS = (8721, 8722)
 REDIS_PORT = int(os.environ.get("FAULT_REDIS_PORT", "6391"))
+CATCH_UP_OVERLAP = 50  # as consult/static/consult/live.js
 STATE = Path(os.environ.get("AGORA_STATE_DIR", str(Path.home() / ".cache/agora")))
 
 
@@ -130,9 +131,9 @@ class Listener:
                     max_queue=None,
                 ) as ws:
                     self.ws = ws
-                    await ws.send(
-                        json.dumps({"type": "catch_up", "last_event_id": self.last_event_id})
-                    )
+                    # live.js: start a little before the last id seen (ids commit out of order).
+                    after = max(0, self.last_event_id - CATCH_UP_OVERLAP)
+                    await ws.send(json.dumps({"type": "catch_up", "last_event_id": after}))
                     delay = 0.5
                     async for raw in ws:
                         reply = self.handle(json.loads(raw))
@@ -158,9 +159,8 @@ class Listener:
             if self.ws is not None:
                 self.synced.clear()
                 try:
-                    await self.ws.send(
-                        json.dumps({"type": "catch_up", "last_event_id": self.last_event_id})
-                    )
+                    after = max(0, self.last_event_id - CATCH_UP_OVERLAP)
+                    await self.ws.send(json.dumps({"type": "catch_up", "last_event_id": after}))
                     await asyncio.wait_for(
                         self.synced.wait(), timeout=max(0.1, deadline - time.time())
                     )
