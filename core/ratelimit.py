@@ -26,9 +26,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    # Behind the production proxy the first X-Forwarded-For entry is the client.
+    # Behind our load balancer the LAST X-Forwarded-For entry is the address it saw: earlier entries come from
+    # the client and can be forged to dodge the limits.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if getattr(settings, "USE_X_FORWARDED_FOR", False) else ""
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "unknown"
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def hashed(value: str) -> str:
