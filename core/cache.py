@@ -8,6 +8,10 @@ restart into an error page on every URL.
 import logging
 
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+# Only "Redis is unreachable" fails open; ValueError (incr on a missing key) keeps its meaning.
+UNAVAILABLE = (RedisError, OSError)
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +21,7 @@ def _fail_open(default):
         def wrapped(self, *args, **kwargs):
             try:
                 return method(self, *args, **kwargs)
-            except Exception as error:  # noqa: BLE001 - redis-py raises several connection error types
+            except UNAVAILABLE as error:
                 logger.warning("cache unavailable (%s): %s answered without it", type(error).__name__,
                                method.__name__)
                 return default() if callable(default) else default

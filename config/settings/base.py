@@ -122,7 +122,6 @@ if REDIS_URL:
         "default": {
             "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:

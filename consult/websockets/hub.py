@@ -17,8 +17,12 @@ import logging
 import weakref
 
 from channels.layers import get_channel_layer
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+# Connection-level failures of the layer (Redis down or restarting), as opposed to programming errors.
+LAYER_UNREACHABLE = (OSError, RedisError)
 
 GROUP_REFRESH_SECONDS = 3600  # layers expire group memberships (a day by default): renew well before
 
@@ -75,9 +79,13 @@ class Hub:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # e.g. Redis restarting: it forgot our group memberships
-                logger.warning("hub: receive failed; re-subscribing once the channel layer answers")
+            except LAYER_UNREACHABLE:  # e.g. Redis restarting: it forgot our group memberships
+                logger.warning("hub: channel layer unreachable; re-subscribing once it answers")
                 await self._recover()
+                continue
+            except Exception:  # anything else: keep listening
+                logger.exception("hub: receive failed")
+                await asyncio.sleep(1)
                 continue
             self.dispatch(message)
 

@@ -20,7 +20,7 @@ class FlakyLayer(InMemoryChannelLayer):
         if self.fail_next:
             self.fail_next = False
             self.groups.clear()
-            raise ConnectionError("layer restarting")
+            raise ConnectionError("layer restarting")  # an OSError, as redis-py raises when Redis is down
         return await super().receive(channel)
 
 
