@@ -39,6 +39,8 @@ def test_filtering_updates_map_and_list_without_reload(offline_tiles, live_url):
     page.select_option("#id_region", "94")  # Corse
     wait_for_markers(page, 2)
     page.wait_for_function("document.getElementById('lab-list-title').textContent.includes('2 living labs')")
+    # The title and the table are swapped by separate DOM updates: wait for the table too.
+    page.wait_for_function("document.querySelectorAll('#lab-table tbody tr').length === 2")
     assert sorted(table_names(page)) == ["Ajaccio Lab Insularité et Santé", "Bastia Lab Bien Vieillir"]
     page.wait_for_function("document.getElementById('lab-status').textContent.includes('2 living labs')")
     assert "region=94" in page.url                                   # shareable
