@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ANONYMOUS_NAME, Invitation, Membership, Organisation
+from core import pagecache
 from core.mail import send_templated
 
 
@@ -117,4 +118,6 @@ def delete_account(user) -> None:
     user.set_unusable_password()
     user.anonymised_at = timezone.now()
     user.save()
+    # Cached public pages show the old name until their version changes.
+    transaction.on_commit(lambda: pagecache.bump(pagecache.GLOBAL_SCOPE))
     user.groups.clear()

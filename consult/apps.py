@@ -12,3 +12,38 @@ class ConsultConfig(AppConfig):
 
         if personal_data not in PERSONAL_DATA_EXPORTERS:
             PERSONAL_DATA_EXPORTERS.append(personal_data)
+
+        from django.db.models.signals import post_save
+        from wagtail.signals import page_published, page_unpublished
+
+        from consult.models import ConsultationEvent, ConsultationPage
+
+        # Every change readers can see writes a ConsultationEvent (consult/services.py): it makes the cached
+        # anonymous pages of its consultation stale once committed. So do the editors' publications.
+        post_save.connect(
+            _event_saved, sender=ConsultationEvent, dispatch_uid="consult-page-cache-event"
+        )
+        for signal in (page_published, page_unpublished):
+            signal.connect(
+                _page_changed,
+                sender=ConsultationPage,
+                dispatch_uid=f"consult-page-cache-{id(signal)}",
+            )
+
+
+def _bump_after_commit(consultation_id):
+    from django.db import transaction
+
+    from consult.models import page_cache_scope
+    from core import pagecache
+
+    transaction.on_commit(lambda: pagecache.bump(page_cache_scope(consultation_id)))
+
+
+def _event_saved(sender, instance, created, **kwargs):
+    if created:
+        _bump_after_commit(instance.consultation_id)
+
+
+def _page_changed(sender, instance, **kwargs):
+    _bump_after_commit(instance.pk)

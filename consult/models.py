@@ -19,7 +19,14 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core import pagecache
+
 STATUS_UPCOMING, STATUS_OPEN, STATUS_CLOSED = "upcoming", "open", "closed"
+
+
+def page_cache_scope(consultation_id: int) -> str:
+    """The version (core/pagecache.py) of every cached page that shows this consultation's contributions."""
+    return f"consultation-{consultation_id}"
 
 
 class ConsultationIndexPage(Page):
@@ -166,6 +173,17 @@ class ConsultationPage(Page):
     def group_name(self) -> str:
         """The Channels group every live reader of this consultation joins."""
         return f"consultation-{self.pk}"
+
+    @property
+    def page_cache_scope(self) -> str:
+        return page_cache_scope(self.pk)
+
+    def serve(self, request, *args, **kwargs):
+        # Anonymous readers share one rendering per version of the consultation (flash crowds).
+        return pagecache.serve(
+            request, self.page_cache_scope, lambda: super(ConsultationPage, self).serve(request, *args, **kwargs),
+            self.status,
+        )
 
 
 class ConsultationDocument(Orderable):

@@ -17,6 +17,7 @@ from consult.forms import ContributionForm, EditForm, FlagForm
 from consult.models import ConsultationPage, Contribution, Section
 from consult.serializers import contribution_to_dict
 from consult.threads import DEFAULT_SORT, SORT_LABELS, SORTS, decorate, last_event_id, load_threads, viewer_votes
+from core import pagecache
 from core.ratelimit import check_request, too_many_requests
 
 
@@ -104,7 +105,10 @@ def render_section(request, consultation, section, form=None, status=200):
 def section_view(request, consultation_id, section_anchor):
     consultation = get_consultation(request, consultation_id)
     section = get_section(consultation, section_anchor)
-    return render_section(request, consultation, section)
+    return pagecache.serve(
+        request, consultation.page_cache_scope, lambda: render_section(request, consultation, section),
+        consultation.status,
+    )
 
 
 def _handle_post(request, consultation, section, parent=None):

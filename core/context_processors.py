@@ -4,6 +4,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import pagecache
+
 # The module index pages live at these fixed slugs (created by the demo loader / editors).
 NAV = [
     (gettext_noop("Consultations"), "/consultations/"),
@@ -15,11 +17,15 @@ NAV = [
 
 def platform(request):
     path = request.path
-    return {
+    context = {
         "SITE_NAME": settings.WAGTAIL_SITE_NAME,
         "csp_nonce": getattr(request, "csp_nonce", ""),
         "MAIN_NAV": [{"label": _(label), "url": url, "active": path.startswith(url)} for label, url in NAV],
     }
+    if pagecache.placeholders_active(request):
+        # A page rendered for the anonymous page cache: the visitor's own token is filled in when served.
+        context["csrf_token"] = pagecache.CSRF_PLACEHOLDER
+    return context
 
 
 SITE_CONFIG_TTL = 300

@@ -1,6 +1,5 @@
 """Site-wide Wagtail pages: the home page, institutional content pages and news."""
 
-from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -11,6 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core import pagecache
 from core.blocks import BodyBlock
 
 
@@ -45,23 +45,13 @@ class HomePage(Page):
         return sorted(sections, key=lambda s: s.get("order", 100))
 
 
-HOME_CACHE_KEY = "home:version"
-
-
 def home_cache_version() -> int:
     """Version of the home page's cached teasers; bumped whenever a page is published, unpublished or deleted."""
-    version = cache.get(HOME_CACHE_KEY)
-    if version is None:
-        version = 1
-        cache.add(HOME_CACHE_KEY, version, None)
-    return version
+    return pagecache.version("home")
 
 
 def bump_home_cache(**kwargs):
-    try:
-        cache.incr(HOME_CACHE_KEY)
-    except ValueError:
-        cache.set(HOME_CACHE_KEY, 2, None)
+    pagecache.bump("home")
 
 
 class ContentPage(Page):

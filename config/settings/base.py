@@ -127,6 +127,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Whole pages for anonymous readers of busy pages (core/pagecache.py): invalidated by version on every change
+# readers can see; this is the upper bound for what no event announces. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
+
 # --- Channels -------------------------------------------------------------------------------------------
 def _other_redis_db(url: str, db: int) -> str:
     """Same Redis server, another database: the cache may be cleared without cutting live delivery."""

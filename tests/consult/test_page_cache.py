@@ -1,0 +1,130 @@
+"""The anonymous page cache (core/pagecache.py) on the consultation and section pages."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from consult import services
+
+pytestmark = pytest.mark.django_db
+
+NONCE = re.compile(r'nonce="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def section_url(section):
+    return reverse("consult:section", args=[section.page_id, section.anchor])
+
+
+@pytest.fixture
+def published(alice, section, contribution_factory):
+    return contribution_factory(alice, section, body="Un avis publié sur la section.")
+
+
+def test_a_second_anonymous_reader_is_served_without_rendering_the_threads_again(
+    client, section, published, django_assert_max_num_queries
+):
+    client.get(section_url(section))
+    with django_assert_max_num_queries(
+        2
+    ):  # the consultation and the section (both 404 checks), no threads
+        response = Client().get(section_url(section))
+    assert response.status_code == 200
+    assert "Un avis publié sur la section." in response.text
+
+
+def test_each_copy_carries_its_own_nonce_matching_its_csp_header(client, section, published):
+    first, second = client.get(section_url(section)), Client().get(section_url(section))
+    nonces = []
+    for response in (first, second):
+        found = set(NONCE.findall(response.text))
+        assert len(found) == 1
+        nonce = found.pop()
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    assert "agoraPageCache" not in second.text
+
+
+def test_a_cached_copy_carries_the_visitors_own_csrf_token_and_the_language_switch_works(
+    section, published
+):
+    Client().get(section_url(section))  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    response = visitor.get(section_url(section))
+    token = CSRF_INPUT.search(response.text).group(1)
+    assert "csrftoken" in response.cookies
+    switched = visitor.post(
+        reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302
+
+
+def test_a_hidden_contribution_leaves_the_cached_page_at_once(
+    client, section, published, moderator, django_capture_on_commit_callbacks
+):
+    assert "Un avis publié sur la section." in client.get(section_url(section)).text
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide(moderator, published, "Propos injurieux")
+    response = Client().get(section_url(section))
+    assert "Un avis publié sur la section." not in response.text
+    assert "Propos injurieux" in response.text
+
+
+def test_a_new_contribution_appears_on_the_next_anonymous_page(
+    client, section, published, bob, django_capture_on_commit_callbacks
+):
+    client.get(section_url(section))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_contribution(
+            bob,
+            section,
+            "Une seconde contribution, arrivée après.",
+            stance="contre",
+            no_interests=True,
+        )
+    assert "Une seconde contribution, arrivée après." in Client().get(section_url(section)).text
+
+
+def test_the_consultation_page_follows_its_events_too(
+    client, consultation, section, published, moderator, django_capture_on_commit_callbacks
+):
+    first = client.get(consultation.url)
+    assert first.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide(moderator, published, "Hors sujet")
+    again = Client().get(consultation.url)
+    assert again.content != first.content
+
+
+def test_logged_in_readers_never_get_a_cached_page(client, section, published, alice):
+    client.get(section_url(section))  # an anonymous copy exists
+    viewer = Client()
+    viewer.force_login(alice)
+    response = viewer.get(section_url(section))
+    # Her own contribution form is there; anonymous readers get the log-in invitation instead.
+    assert 'name="body"' in response.text
+    assert 'name="body"' not in Client().get(section_url(section)).text
+
+
+def test_a_visitor_with_a_pending_message_gets_a_freshly_rendered_page(
+    client, section, published, django_assert_max_num_queries
+):
+    client.get(section_url(section))  # an anonymous copy exists
+    visitor = Client()
+    visitor.cookies["messages"] = "pending"
+    with django_assert_max_num_queries(40) as captured:
+        assert visitor.get(section_url(section)).status_code == 200
+    assert len(captured) > 2
+
+
+def test_the_page_cache_can_be_turned_off(
+    client, section, published, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(section_url(section))
+    with django_assert_max_num_queries(30) as captured:
+        Client().get(section_url(section))
+    assert len(captured) > 2
