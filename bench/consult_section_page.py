@@ -1,5 +1,6 @@
 """consult_section_page: server time to render the first page (20 threads + their replies) of a section holding
-1,000 contributions (300 threads, 700 replies on two levels) on PostgreSQL, as a logged-in citizen who voted.
+1,000 contributions (300 threads, 700 replies on two levels) on PostgreSQL, as a logged-in citizen who voted;
+then, on a second line, the same page for an anonymous reader (served from the page cache, core/pagecache.py).
 
 Method: dedicated database agora_bench_consult (reused if present), Django test client (full middleware stack,
 templates, no network), 200 requests after 20 warm-up requests; queries counted on one extra request.
@@ -74,6 +75,16 @@ def main():
     baseline = summary(time_calls(lambda: client.get("/page-inexistante/"), 100, warmup=10))
     log(f"consult_section_page: baseline 404 page p50 {baseline['p50_ms']} ms (same process, same load)")
     emit(bench="consult_section_page", contributions=CONTRIBUTIONS, **summary(durations), queries=queries)
+
+    # The same page for readers who are not logged in (a flash crowd): served from the page cache
+    # (core/pagecache.py) once rendered for the current version of the consultation.
+    anonymous = Client()
+    anonymous.get(url)
+    anonymous_durations = time_calls(lambda: anonymous.get(url), 200, warmup=20)
+    with CaptureQueriesContext(connection) as captured:
+        anonymous.get(url)
+    emit(bench="consult_section_page", reader="anonymous (page cache)", contributions=CONTRIBUTIONS,
+         **summary(anonymous_durations), queries=len(captured))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Fast fixtures for tests and benchmarks: many published contributions in a few bulk INSERTs."""
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from consult.models import Contribution
+from consult.models import Contribution, page_cache_scope
 from consult.text import render_body
+from core import pagecache
 
 
 def bulk_threads(section, authors, total, threads=None, batch_size=2000):
@@ -42,4 +44,6 @@ def bulk_threads(section, authors, total, threads=None, batch_size=2000):
                                    root_id=root_id, depth=2, author=authors[(i + 2) % len(authors)], body=body,
                                    body_html=html, created_at=now))
     Contribution.objects.bulk_create(level2, batch_size=batch_size)
+    # Bulk rows write no events: make cached anonymous pages of this consultation stale (core/pagecache.py).
+    transaction.on_commit(lambda: pagecache.bump(page_cache_scope(section.page_id)))
     return root_ids

@@ -9,6 +9,13 @@ from consult.bulk import bulk_threads
 from consult.models import Vote
 
 
+@pytest.fixture(autouse=True)
+def _render_every_time(settings):
+    # These tests count the queries of *rendering* the page (bulk_threads writes no events, so an anonymous
+    # cached copy would be served instead); the page cache has its own tests (test_page_cache.py).
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
