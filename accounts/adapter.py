@@ -2,7 +2,7 @@ from allauth.account import adapter as allauth_adapter
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 
-from core.tasks import send_email
+from core.tasks import new_email_key, send_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,12 +10,21 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_adapter.context.request
-        ctx = {"request": request, "email": email, "current_site": allauth_adapter.get_current_site(request)}
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": allauth_adapter.get_current_site(request),
+        }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
-        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        html = next(
+            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+        )
+        key = new_email_key()
         transaction.on_commit(
-            lambda: send_email.enqueue(to=[email], subject=message.subject, text=message.body, html=html)
+            lambda: send_email.enqueue(
+                to=[email], subject=message.subject, text=message.body, html=html, key=key
+            )
         )
 
     def populate_username(self, request, user):

@@ -5,7 +5,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from core.tasks import send_email
+from core.tasks import new_email_key, send_email
 
 
 def send_templated(to, template: str, context: dict | None = None, reply_to=None):
@@ -24,6 +24,9 @@ def send_templated(to, template: str, context: dict | None = None, reply_to=None
             html = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:  # the HTML part is optional
             html = ""
+    key = new_email_key()  # fixed now: every attempt of the task sends this e-mail at most once
     transaction.on_commit(
-        lambda: send_email.enqueue(to=recipients, subject=subject, text=text, html=html, reply_to=reply_to)
+        lambda: send_email.enqueue(
+            to=recipients, subject=subject, text=text, html=html, reply_to=reply_to, key=key
+        )
     )

@@ -96,3 +96,40 @@ class NewsPage(Page):
 
     class Meta:
         verbose_name = _("actualité")
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive (core/management/commands/db_worker.py beats every few seconds).
+
+    The sweep (core/taskqueue.py) re-queues RUNNING tasks whose worker stopped beating: a worker killed by
+    SIGKILL or a lost machine otherwise leaves them RUNNING forever (django-tasks-db has no lease).
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("battement de worker")
+
+    def __str__(self):
+        return self.worker_id
+
+
+class SentEmail(models.Model):
+    """One row per logical e-mail that went out: a retried task never sends the same e-mail twice.
+
+    `key` is fixed when the e-mail is decided (core/mail.py: given by the caller or generated at enqueue time
+    and stored with the task's arguments), so every attempt of the same task uses the same key. The row is
+    written in the transaction that decides to send (core/tasks.py).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=1)  # a count only: no address kept (personal data)
+
+    class Meta:
+        verbose_name = _("e-mail envoyé")
+
+    def __str__(self):
+        return self.key

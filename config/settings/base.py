@@ -184,6 +184,13 @@ if ELASTICSEARCH_URL and envbool("WAGTAILSEARCH_ON_ELASTICSEARCH", False):
 
 # --- Background tasks -----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Upkeep of `manage.py db_worker` (core/taskqueue.py): heartbeat period, sweep period, when a silent worker's
+# RUNNING tasks are re-queued, and after how many lost workers a task is failed instead.
+TASKS_HEARTBEAT_SECONDS = envint("TASKS_HEARTBEAT_SECONDS", 5)
+TASKS_SWEEP_SECONDS = envint("TASKS_SWEEP_SECONDS", 30)
+TASKS_WORKER_STALE_SECONDS = envint("TASKS_WORKER_STALE_SECONDS", 60)
+TASKS_RUNNING_TIMEOUT_SECONDS = envint("TASKS_RUNNING_TIMEOUT_SECONDS", 3600)
+TASKS_MAX_ATTEMPTS = envint("TASKS_MAX_ATTEMPTS", 5)
 
 # --- Auth (django-allauth) ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
