@@ -4,8 +4,9 @@ Method (docs/benchmarks.md, docs/operations.md section 7): PostgreSQL from bench
 **private** Redis on port FAULT_REDIS_PORT (6391; never the shared one), database agora_faults_redis, two real
 server processes (uvicorn, config.settings.bench, REDIS_URL → the private Redis). LISTENERS WebSocket clients
 (alternating between the two servers) behave like consult/static/consult/live.js: on open they send
-{"type": "catch_up", "last_event_id": last - 50} (live.js's overlap), they record every event, and they reconnect (0.5–2 s back-off)
-only when their socket closes. POSTERS threads post contributions for FAULT_SECONDS seconds (default 60; each
+{"type": "catch_up", "last_event_id": last - 50} (live.js's overlap), send the same catch-up every 60 s while
+open (live.js's periodic catch-up), record every event (dropping duplicates by id), and reconnect with live.js's
+back-off (exponential, jittered: half to all of min(30 s, 2^attempts s)) only when their socket closes. POSTERS threads post contributions for FAULT_SECONDS seconds (default 60; each
 body unique) through the JSON path of the section page, retrying a failed request with the same idempotency
 key (as section.js lets the person do). At 30 % of the run Redis is killed; it is restarted 4 s later.
 
@@ -19,6 +20,7 @@ reload would show). Run: `make bench ONLY=fault_redis_restart` or `python -m ben
 import asyncio
 import json
 import os
+import random
 import secrets
 import signal
 import subprocess
@@ -32,6 +34,9 @@ DATABASE = "agora_faults_redis"
 PORTS = (8721, 8722)
 REDIS_PORT = int(os.environ.get("FAULT_REDIS_PORT", "6391"))
 CATCH_UP_OVERLAP = 50  # as consult/static/consult/live.js
+PERIODIC_CATCH_UP_SECONDS = float(
+    os.environ.get("FAULT_PERIODIC_CATCH_UP", "60")
+)  # live.js: every 60 s
 STATE = Path(os.environ.get("AGORA_STATE_DIR", str(Path.home() / ".cache/agora")))
 
 
@@ -101,6 +106,7 @@ class Listener:
         self.last_event_id = 0
         self.contributions: set[int] = set()
         self.reconnects = 0
+        self.attempts = 0
         self.ws = None
         self.synced = asyncio.Event()
 
@@ -111,6 +117,7 @@ class Listener:
                 self.contributions.add(message["contribution_id"])
         elif message.get("type") == "synced":
             self.last_event_id = max(self.last_event_id, message["last_event_id"])
+            self.attempts = 0
             if message.get("has_more"):
                 return {"type": "catch_up", "last_event_id": self.last_event_id}
             self.synced.set()
@@ -119,7 +126,6 @@ class Listener:
     async def run(self, stop: asyncio.Event):
         from websockets.asyncio.client import connect
 
-        delay = 0.5
         while not stop.is_set():
             url = f"ws://127.0.0.1:{self.port}/ws/consultations/{self.consultation_id}/"
             try:
@@ -134,11 +140,14 @@ class Listener:
                     # live.js: start a little before the last id seen (ids commit out of order).
                     after = max(0, self.last_event_id - CATCH_UP_OVERLAP)
                     await ws.send(json.dumps({"type": "catch_up", "last_event_id": after}))
-                    delay = 0.5
-                    async for raw in ws:
-                        reply = self.handle(json.loads(raw))
-                        if reply:
-                            await ws.send(json.dumps(reply))
+                    periodic = asyncio.create_task(self.periodic_catch_up(ws))
+                    try:
+                        async for raw in ws:
+                            reply = self.handle(json.loads(raw))
+                            if reply:
+                                await ws.send(json.dumps(reply))
+                    finally:
+                        periodic.cancel()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - refused or dropped: back off and reconnect, like live.js
@@ -149,8 +158,21 @@ class Listener:
             self.reconnects += 1
             if self.ports:  # like a load balancer: the next connection may land on another server
                 self.port = self.ports[self.reconnects % len(self.ports)]
-            await asyncio.sleep(delay)
-            delay = min(2.0, delay * 2)
+            await asyncio.sleep(self.backoff())
+
+    def backoff(self) -> float:
+        """live.js scheduleReconnect: attempts += 1; ceiling = min(30 s, 2^attempts s); jittered upper half.
+        (attempts resets on "synced", as live.js does.)"""
+        self.attempts += 1
+        ceiling = min(30.0, 2.0 ** min(self.attempts, 10))
+        return ceiling / 2 + random.random() * ceiling / 2
+
+    async def periodic_catch_up(self, ws):
+        """live.js: every 60 s while open, the same catch-up as on open (overlap, duplicates dropped)."""
+        while True:
+            await asyncio.sleep(PERIODIC_CATCH_UP_SECONDS)
+            after = max(0, self.last_event_id - CATCH_UP_OVERLAP)
+            await ws.send(json.dumps({"type": "catch_up", "last_event_id": after}))
 
     async def final_catch_up(self, timeout=15.0):
         """One more catch_up on the open socket (what reloading the page would show)."""
@@ -227,7 +249,11 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
     path = post_path(consultation, section)
     redis_url = f"redis://127.0.0.1:{REDIS_PORT}/0"
     start_redis()
-    servers = start_servers(PORTS, extra_env={"REDIS_URL": redis_url})
+    # Both the cache and the channel layer on the private Redis (a CHANNEL_REDIS_URL inherited from the
+    # caller's environment would otherwise keep the layer on the shared Redis and the fault would not bite).
+    servers = start_servers(
+        PORTS, extra_env={"REDIS_URL": redis_url, "CHANNEL_REDIS_URL": redis_url}
+    )
     accepted: dict[str, int] = {}
     stats = {"errors": 0}
     lock = threading.Lock()

@@ -1,7 +1,8 @@
 """Redis killed and restarted, and one app process killed, during concurrent posting with live listeners.
 
 Both run bench/fault_redis_restart.py (two real uvicorn processes, a private Redis, live.js-like listeners that
-reconnect and catch up) for FAULT_SECONDS (20 s here; 60 s in `make bench`).
+reconnect and catch up like live.js) for FAULT_SECONDS: 60 s of posting for the Redis restart (as issue 7 asks),
+20 s for the app process.
 """
 
 
@@ -22,8 +23,9 @@ def check(result):
 
 def test_redis_killed_and_restarted_during_posting_loses_nothing(run_bench):
     (result,) = run_bench(
-        "bench.fault_redis_restart", FAULT_SECONDS=20, FAULT_LISTENERS=20, FAULT_POSTERS=4
+        "bench.fault_redis_restart", FAULT_SECONDS=60, FAULT_LISTENERS=20, FAULT_POSTERS=4
     )
+    assert result["reconnects"] >= result["listeners"], "the restart reached the listeners' servers"
     check(result)
 
 

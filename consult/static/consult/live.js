@@ -46,6 +46,10 @@
   // Event ids are allocated before commit, so a smaller id can commit after a larger one was seen: every
   // catch-up starts a little before the last id seen, and `seen` drops what was already applied.
   var CATCH_UP_OVERLAP = 50;
+  // A broadcast can still be lost while the socket stays open (the server's layer connection broke and came
+  // back between two of our reads): a cheap catch-up every minute bounds how long such a gap can last.
+  var PERIODIC_CATCH_UP_MS = 60000;
+  var periodicTimer = null;
   var queue = []; // [{id, parent_id}] new contributions waiting behind the button
   var socket = null;
   var attempts = 0;
@@ -67,7 +71,9 @@
       return scheduleReconnect();
     }
     socket.addEventListener("open", function () {
-      send({ type: "catch_up", last_event_id: Math.max(0, lastEventId - CATCH_UP_OVERLAP) });
+      catchUp();
+      window.clearInterval(periodicTimer);
+      periodicTimer = window.setInterval(catchUp, PERIODIC_CATCH_UP_MS);
     });
     socket.addEventListener("message", function (message) {
       var data;
@@ -76,6 +82,7 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
+      window.clearInterval(periodicTimer);
       if (event.code === 4404) { stopped = true; return; } // consultation gone: nothing to follow
       scheduleReconnect(event.code === 4429 ? 5 : 0);
     });
@@ -87,6 +94,10 @@
     var ceiling = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 10)));
     var delay = ceiling / 2 + Math.random() * ceiling / 2; // jitter: clients do not all come back at once
     window.setTimeout(connect, delay);
+  }
+
+  function catchUp() {
+    send({ type: "catch_up", last_event_id: Math.max(0, lastEventId - CATCH_UP_OVERLAP) });
   }
 
   function send(data) {
