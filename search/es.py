@@ -88,7 +88,7 @@ class ContentDocument(Document):
 
 def index_definition(name: str) -> Index:
     index = Index(name)
-    index.settings(number_of_shards=1, number_of_replicas=0)
+    index.settings(number_of_shards=conf.shards(), number_of_replicas=conf.replicas())
     index.document(ContentDocument)
     return index
 
@@ -232,6 +232,23 @@ def bulk_load(index: str, docs, es=None, chunk_size=1000, progress=None):
     return done
 
 
+# While a new index is filled (nobody reads it yet): no refresh, translog fsynced in the background rather than
+# at each bulk request. `loaded()` puts the defaults back, refreshes, and merges the index down to one segment
+# (a static index searched through one segment answers faster than through the dozens a bulk load leaves).
+BULK_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async", "translog.flush_threshold_size": "1gb"}
+
+
+def loading(name: str, es) -> None:
+    es.indices.put_settings(index=name, settings={"index": BULK_SETTINGS})
+
+
+def loaded(name: str, es, merge: bool = True) -> None:
+    es.indices.put_settings(index=name, settings={"index": {key: None for key in BULK_SETTINGS}})
+    es.indices.refresh(index=name)
+    if merge:
+        es.options(request_timeout=3600).indices.forcemerge(index=name, max_num_segments=1)
+
+
 def rebuild(docs, progress=None, es=None) -> tuple[str, int]:
     """Fill a brand-new index, then swap the alias in one atomic request and drop the old index.
 
@@ -240,11 +257,9 @@ def rebuild(docs, progress=None, es=None) -> tuple[str, int]:
     es = es or client(timeout=max(120, conf.timeout()))
     name = create_index(new_index_name(), es)
     try:
-        # No refresh while loading (faster); one refresh before the swap.
-        es.indices.put_settings(index=name, settings={"index": {"refresh_interval": "-1"}})
+        loading(name, es)
         n = bulk_load(name, docs, es=es, progress=progress)
-        es.indices.put_settings(index=name, settings={"index": {"refresh_interval": None}})
-        es.indices.refresh(index=name)
+        loaded(name, es)
         old = swap_alias(name, es)
     except Exception:
         es.indices.delete(index=name, ignore_unavailable=True)

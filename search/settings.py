@@ -15,6 +15,17 @@ def timeout() -> float:
     return float(getattr(settings, "SEARCH_TIMEOUT", 5))
 
 
+def shards() -> int:
+    """Primary shards of a new index. 1 by default; on a node with several cores, 2 lets one query use two
+    (measured in docs/benchmarks.md, search_query). Takes effect at the next `search_rebuild`."""
+    return int(getattr(settings, "SEARCH_INDEX_SHARDS", 1))
+
+
+def replicas() -> int:
+    """Replicas per shard: 0 on a single node (a replica could never be allocated), 1 on a cluster."""
+    return int(getattr(settings, "SEARCH_INDEX_REPLICAS", 0))
+
+
 def alias_name() -> str:
     """The alias every read and write goes through; concrete indices are `<alias>_<timestamp>`."""
     return f"{index_prefix()}_content"
