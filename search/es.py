@@ -236,6 +236,7 @@ def bulk_load(index: str, docs, es=None, chunk_size=1000, progress=None):
 # at each bulk request. `loaded()` puts the defaults back, refreshes, and merges the index down to one segment
 # (a static index searched through one segment answers faster than through the dozens a bulk load leaves).
 BULK_SETTINGS = {"refresh_interval": "-1", "translog.durability": "async", "translog.flush_threshold_size": "1gb"}
+MERGE_MIN_DOCS = 50_000  # below this a merge gains nothing measurable and only delays the swap
 
 
 def loading(name: str, es) -> None:
@@ -259,7 +260,7 @@ def rebuild(docs, progress=None, es=None) -> tuple[str, int]:
     try:
         loading(name, es)
         n = bulk_load(name, docs, es=es, progress=progress)
-        loaded(name, es)
+        loaded(name, es, merge=n >= MERGE_MIN_DOCS)
         old = swap_alias(name, es)
     except Exception:
         es.indices.delete(index=name, ignore_unavailable=True)
