@@ -56,9 +56,7 @@ def broadcast_event(event_id: int) -> None:
     group, message = group_message(event)
     try:
         async_to_sync(layer.group_send)(group, message)
-    except (
-        Exception
-    ):  # the write is committed; send it again once the layer answers (and readers catch up)
+    except Exception:  # the write is committed: send it again once the layer answers (readers catch up too)
         logger.warning(
             "broadcast_event: could not publish event %s; will retry", event_id, exc_info=True
         )
