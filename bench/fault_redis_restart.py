@@ -148,6 +148,8 @@ class Listener:
                                 await ws.send(json.dumps(reply))
                     finally:
                         periodic.cancel()
+                    if ws.close_code == 1013:  # live.js: the server asked to come back later
+                        self.attempts += 2
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - refused or dropped: back off and reconnect, like live.js

@@ -28,6 +28,12 @@ LOGGING = {
 }
 
 # Elasticsearch (when ELASTICSEARCH_URL is set): a search right after a commit must see it; never touch the
-# development indices.
-SEARCH_REFRESH = "wait_for"
+# development indices. An explicit refresh of the small test index takes milliseconds where "wait_for" waits
+# for the next scheduled refresh (up to 1 s, for each of the hundreds of writes fixtures make).
+SEARCH_REFRESH = True
 SEARCH_INDEX_PREFIX = f"test_{os.getpid()}"
+
+# The hub's reconciliation with the event log (consult/websockets/hub.py) reads the database from a thread
+# every few seconds: off in the suite, whose tests hold their data in an uncommitted transaction, except where
+# a test turns it on (tests/consult/test_websockets.py); on in the bench, fault and browser-test servers.
+CONSULT_LIVE_RECONCILE_SECONDS = 0

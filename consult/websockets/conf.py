@@ -35,3 +35,20 @@ def presence_ttl() -> int:
 def presence_broadcast_delay() -> float:
     """At most one presence broadcast per consultation per this many seconds (0 = immediately)."""
     return get("PRESENCE_BROADCAST_DELAY", 5.0)
+
+
+def reconcile_seconds() -> float:
+    """How often each process's hub compares the event log with what it delivered (0 = never), so an event
+    whose broadcast was lost (its publishing process killed between commit and publish) still reaches the
+    readers of this process."""
+    return get("RECONCILE_SECONDS", 5.0)
+
+
+def reconcile_grace() -> float:
+    """Seconds an event is left to its own broadcast before the hub delivers it from the log."""
+    return get("RECONCILE_GRACE", 2.0)
+
+
+def reconcile_window() -> float:
+    """Seconds after its insert an event may still commit (ids are allocated before commit) and be picked up."""
+    return get("RECONCILE_WINDOW", 30.0)

@@ -25,6 +25,7 @@ from collections import deque
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import InterfaceError, OperationalError
 
 from consult.models import ConsultationPage
 from core import ratelimit
@@ -40,6 +41,12 @@ logger = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4408
 CLOSE_RESYNC = 1012  # "service restart": the server lost its subscription; reconnect and catch up
+CLOSE_TRY_LATER = 1013  # "try again later": the database did not answer the connect-time check
+# A catch-up the database cannot answer now (pool exhausted under load, restart) is retried on the open socket
+# after these many seconds (jittered): closing it would bring the client back at once, with a new connect
+# check and catch-up, and turn an overload into a reconnect storm.
+CATCH_UP_RETRY_SECONDS = (1.0, 3.0, 6.0, 10.0)
+DATABASE_BUSY = (OperationalError, InterfaceError)
 OUTBOX_LIMIT = 500  # events waiting for one slow reader before it is disconnected (it will catch up)
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
@@ -96,9 +103,14 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.received = deque()
         self.outbox = asyncio.Queue()
         self.writer = None
-        exists, self.viewer = await database_sync_to_async(_load_consultation)(
-            self.consultation_id, self.scope.get("user")
-        )
+        try:
+            exists, self.viewer = await database_sync_to_async(_load_consultation)(
+                self.consultation_id, self.scope.get("user")
+            )
+        except DATABASE_BUSY:
+            await self.accept()
+            await self._close(CLOSE_TRY_LATER)
+            return
         # Accept before closing so the browser gets our close code (a refused handshake is an opaque 1006).
         await self.accept()
         if not exists:
@@ -152,9 +164,19 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             await self.catch_up(message["last_event_id"])
 
     async def catch_up(self, after: int):
-        payloads, has_more, last_id = await database_sync_to_async(events_after)(
-            self.consultation_id, self.viewer, after
-        )
+        for delay in (*CATCH_UP_RETRY_SECONDS, None):
+            try:
+                payloads, has_more, last_id = await database_sync_to_async(events_after)(
+                    self.consultation_id, self.viewer, after
+                )
+                break
+            except DATABASE_BUSY:
+                if delay is None or self.closing:
+                    logger.warning("catch-up failed %d times; asking the client to reconnect later",
+                                   len(CATCH_UP_RETRY_SECONDS) + 1)
+                    await self._close(CLOSE_TRY_LATER)
+                    return
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
         for payload in payloads:
             await self.send_json(payload)
         await self.send_json({"type": "synced", "last_event_id": last_id, "has_more": has_more})

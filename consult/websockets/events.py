@@ -100,3 +100,38 @@ def latest_event_id(consultation_id: int) -> int:
         "id", flat=True
     ).first()
     return last or 0
+
+
+def unseen_events(consultation_id: int, floor: int | None, seen, now=None):
+    """The committed events of a consultation that a hub has not delivered: the other half of the hub's
+    reconciliation (hub.py). Returns (events, floor).
+
+    Looks at events with id > floor; an id in `seen` (delivered live) is skipped, and so is an event younger
+    than conf.reconcile_grace() (its broadcast is probably on the way). The returned floor is the highest id
+    inserted more than conf.reconcile_window() ago: below it no event can still commit, so the next call
+    starts there. floor=None (a hub's first call) starts at the window.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=conf.reconcile_window())
+    events = ConsultationEvent.objects.filter(consultation_id=consultation_id)
+    if floor is None:
+        floor = (
+            events.filter(created_at__lt=settled).order_by("-id").values_list("id", flat=True).first()
+            or 0
+        )
+    rows = list(events.filter(id__gt=floor).order_by("id").values_list("id", "created_at"))
+    fresh = now - timedelta(seconds=conf.reconcile_grace())
+    missing = [pk for pk, created in rows if pk not in seen and created <= fresh]
+    for pk, created in rows:
+        if created < settled:
+            floor = pk
+        else:
+            break
+    if not missing:
+        return [], floor
+    found = ConsultationEvent.objects.select_related("contribution__section").filter(pk__in=missing)
+    return sorted(found, key=lambda e: e.pk), floor

@@ -9,6 +9,13 @@ in-memory layer.
 
 Each socket gets the message through its own bounded outbox (see consumers.py), so a slow reader never holds
 up the others; a reader whose outbox overflows is disconnected and catches up from the database on reconnect.
+
+The layer delivers at most once, and a broadcast can be lost for good: its process was killed between the
+commit and the publish. Readers connected elsewhere would only learn of that event at their next catch-up
+(live.js: every 60 s, from 50 ids back — too late if many events followed). So every
+conf.reconcile_seconds() the hub reads the ids of its consultations' recent events (one indexed query per
+followed consultation per process) and hands its readers any committed event it did not deliver
+(events.unseen_events); clients drop duplicates by id.
 """
 
 import asyncio
@@ -16,8 +23,12 @@ import json
 import logging
 import weakref
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from redis.exceptions import RedisError
+
+from . import conf
+from .events import unseen_events
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +46,27 @@ class Hub:
         self.subscribed: set[str] = set()
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
+        # Reconciliation state per group: the consultation, the log floor, the event ids delivered above it.
+        self.consultations: dict[str, int] = {}
+        self.floors: dict[str, int | None] = {}
+        self.seen: dict[str, set[int]] = {}
+        self.reconciled = 0  # events delivered from the log rather than the layer (figures, tests)
 
     async def join(self, group: str, consumer) -> None:
         self.members.setdefault(group, set()).add(consumer)
+        consultation_id = getattr(consumer, "consultation_id", None)
+        if consultation_id is not None and group not in self.consultations:
+            self.consultations[group] = consultation_id
+            self.floors[group] = None
+            self.seen[group] = set()
         if group in self.subscribed:
             return
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("consult-hub")
                 self.tasks = [asyncio.create_task(self._pump()), asyncio.create_task(self._refresh())]
+                if conf.reconcile_seconds() > 0:
+                    self.tasks.append(asyncio.create_task(self._reconcile()))
             if group not in self.subscribed and self.members.get(group):
                 await self.layer.group_add(group, self.channel)
                 self.subscribed.add(group)
@@ -59,6 +82,8 @@ class Hub:
             if self.members.get(group):  # someone joined meanwhile
                 return
             self.members.pop(group, None)
+            for state in (self.consultations, self.floors, self.seen):
+                state.pop(group, None)
             if group in self.subscribed:
                 self.subscribed.discard(group)
                 try:
@@ -107,14 +132,46 @@ class Hub:
                 consumer.resync()
 
     def dispatch(self, message: dict) -> None:
-        members = self.members.get(message.get("group"))
+        group = message.get("group")
+        members = self.members.get(group)
         if not members:
             return
         if "event" in message:
+            seen = self.seen.get(group)
+            if seen is not None:
+                seen.add(message["event"].get("id"))
             # Encoded once for every reader of this process.
             message["text"] = json.dumps(message["event"], ensure_ascii=False)
         for consumer in list(members):
             consumer.deliver(message)
+
+    async def _reconcile(self):
+        """Deliver to local readers the committed events whose broadcast never reached this process."""
+        from .handlers import group_message
+
+        while True:
+            await asyncio.sleep(conf.reconcile_seconds())
+            for group, consultation_id in list(self.consultations.items()):
+                try:
+                    events, floor = await database_sync_to_async(unseen_events)(
+                        consultation_id, self.floors.get(group), frozenset(self.seen.get(group, ()))
+                    )
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # database busy or down: the next round tries again
+                    logger.warning("hub: could not reconcile %s", group, exc_info=True)
+                    continue
+                if group not in self.consultations:  # everyone left meanwhile
+                    continue
+                self.floors[group] = floor
+                seen = self.seen[group]
+                seen.difference_update([pk for pk in seen if pk is None or pk <= floor])
+                for event in events:
+                    if event.pk in seen:  # arrived live while we were reading
+                        continue
+                    self.reconciled += 1
+                    logger.info("hub: event %s reached %s from the log, not the layer", event.pk, group)
+                    self.dispatch(group_message(event)[1])
 
     async def _refresh(self):
         while True:

@@ -294,3 +294,69 @@ async def presence_reaches(communicator, count):
         message = await communicator.receive_json_from(timeout=10)
         if message == {"type": "presence", "count": count}:
             return True
+
+
+async def test_an_event_whose_broadcast_was_lost_still_reaches_connected_readers_from_the_log(
+    consultation, section, alice, live_settings, monkeypatch
+):
+    """The publishing process died between its commit and its publish: the readers' hub finds the committed
+    event in the log (consult/websockets/hub.py reconciliation) and delivers it, once."""
+    from consult.websockets import handlers
+
+    live_settings.CONSULT_LIVE_RECONCILE_SECONDS = 0.2
+    live_settings.CONSULT_LIVE_RECONCILE_GRACE = 0
+    watcher = await open_socket(consultation.pk)
+    delivered = await apost(alice, section, body="Publiée et diffusée normalement.")
+    assert (await next_message(watcher))["contribution_id"] == delivered.pk
+
+    monkeypatch.setattr(handlers, "broadcast_event", lambda event_id: None)  # the publish never happens
+    lost = await apost(alice, section, body="Enregistrée, mais sa diffusion s'est perdue.")
+    event = await next_message(watcher, timeout=5)
+    assert event["type"] == "event" and event["contribution_id"] == lost.pk
+    assert event["kind"] == ConsultationEvent.KIND_CREATED
+    assert await read_all(watcher, timeout=0.6) == []  # neither event comes a second time
+    await watcher.disconnect()
+
+
+async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_socket(
+    consultation, section, alice, monkeypatch
+):
+    """Under overload (connection pool exhausted) the socket stays open and the catch-up comes a moment later:
+    closing it would bring every client back at once (a reconnect storm)."""
+    from django.db import OperationalError
+
+    from consult.websockets import consumers
+
+    contribution = await apost(alice, section)
+    real, calls = consumers.events_after, []
+
+    def busy_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("couldn't get a connection after 10.00 sec")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consumers, "events_after", busy_once)
+    monkeypatch.setattr(consumers, "CATCH_UP_RETRY_SECONDS", (0.05,))
+    watcher = await open_socket(consultation.pk)
+    events, synced = await catch_up(watcher, 0)
+    assert [e["contribution_id"] for e in events] == [contribution.pk]
+    assert synced["has_more"] is False and len(calls) == 2
+    await watcher.disconnect()
+
+
+async def test_a_catch_up_that_keeps_failing_asks_the_client_to_come_back_later(
+    consultation, monkeypatch
+):
+    from django.db import OperationalError
+
+    from consult.websockets import consumers
+
+    def busy(*args, **kwargs):
+        raise OperationalError("couldn't get a connection after 10.00 sec")
+
+    monkeypatch.setattr(consumers, "events_after", busy)
+    monkeypatch.setattr(consumers, "CATCH_UP_RETRY_SECONDS", (0.01, 0.01))
+    watcher = await open_socket(consultation.pk)
+    await watcher.send_json_to({"type": "catch_up", "last_event_id": 0})
+    assert await closed_with(watcher) == consumers.CLOSE_TRY_LATER

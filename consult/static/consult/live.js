@@ -84,7 +84,8 @@
       socket = null;
       window.clearInterval(periodicTimer);
       if (event.code === 4404) { stopped = true; return; } // consultation gone: nothing to follow
-      scheduleReconnect(event.code === 4429 ? 5 : 0);
+      // 4429: too many messages; 1013: the server is overloaded ("try again later"): come back later.
+      scheduleReconnect(event.code === 4429 ? 5 : event.code === 1013 ? 2 : 0);
     });
   }
 
