@@ -151,6 +151,16 @@ class ConsultationPage(Page):
     def is_open(self) -> bool:
         return self.status == STATUS_OPEN
 
+    @property
+    def status_valid_until(self) -> float | None:
+        """When `status` next changes on its own (a timestamp; None once closed): cached pages expire then."""
+        status = self.status
+        if status == STATUS_UPCOMING:
+            return self.opens_at.timestamp()
+        if status == STATUS_OPEN:
+            return self.closes_at.timestamp()
+        return None
+
     def get_context(self, request, *args, **kwargs):
         from consult import rules
         from consult.views import consultation_stats
@@ -182,7 +192,7 @@ class ConsultationPage(Page):
         # Anonymous readers share one rendering per version of the consultation (flash crowds).
         return pagecache.serve(
             request, self.page_cache_scope, lambda: super(ConsultationPage, self).serve(request, *args, **kwargs),
-            self.status,
+            self.status_valid_until,
         )
 
 

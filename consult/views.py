@@ -29,7 +29,18 @@ def get_consultation(request, consultation_id) -> ConsultationPage:
     consultation = ConsultationPage.objects.filter(pk=consultation_id).first()
     if consultation is None or not rules.can_view_consultation(request.user, consultation):
         raise Http404("Consultation introuvable.")
+    check_view_restrictions(request, consultation)
     return consultation
+
+
+def check_view_restrictions(request, consultation) -> None:
+    """The consultation's Wagtail privacy settings (login, password, groups) hold for its section and
+    contribution URLs too, not only for the page itself."""
+    if rules.is_editor(request.user) or rules.is_moderator(request.user):
+        return
+    for restriction in consultation.get_view_restrictions():
+        if not restriction.accept_request(request):
+            raise Http404("Consultation introuvable.")
 
 
 def get_section(consultation, anchor) -> Section:
@@ -44,6 +55,7 @@ def get_contribution(request, pk) -> Contribution:
         raise Http404("Contribution introuvable.")
     if not rules.can_view_consultation(request.user, contribution.consultation):
         raise Http404("Contribution introuvable.")
+    check_view_restrictions(request, contribution.consultation)
     return contribution
 
 
@@ -107,7 +119,7 @@ def section_view(request, consultation_id, section_anchor):
     section = get_section(consultation, section_anchor)
     return pagecache.serve(
         request, consultation.page_cache_scope, lambda: render_section(request, consultation, section),
-        consultation.status,
+        consultation.status_valid_until,
     )
 
 

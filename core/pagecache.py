@@ -18,6 +18,7 @@ cache is unreachable (a Redis restart), `get` misses and pages are rendered as u
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -57,45 +58,92 @@ def placeholders_active(request) -> bool:
 
 
 def cacheable(request) -> bool:
-    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
-        return False
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+    if not early_cacheable(request):
         return False
     return not request.user.is_authenticated
 
 
-def serve(request, scope: str, render, *key_parts) -> HttpResponse:
+def early_cacheable(request) -> bool:
+    """What can be told before authentication: a plain GET with no session and no pending message (without a
+    session cookie nobody is logged in)."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
+
+
+def entry_key(request) -> str:
+    """One entry per URL (path + query string) and language."""
+    path_hash = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
+    return f"page:{request.LANGUAGE_CODE}:{path_hash}"
+
+
+def current_versions(scope: str) -> str | None:
+    """"<global>.<scope>" from one cache round trip; None when a counter is missing (never read, evicted)."""
+    keys = (f"version:{GLOBAL_SCOPE}", f"version:{scope}")
+    values = cache.get_many(keys)
+    if len(values) != len(keys):
+        return None
+    return ".".join(str(values[key]) for key in keys)
+
+
+def _fresh(entry, versions: str | None) -> bool:
+    return entry is not None and versions is not None and entry[1] == versions and (
+        entry[2] is None or time.time() < entry[2]
+    )
+
+
+def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
     """Answer with a cached copy of the page `render()` produces, for anonymous readers; `render()` otherwise.
 
-    `scope` names the version the page depends on; `key_parts` add what else varies (e.g. a status derived
-    from the clock). The path with its query string and the language are always part of the key.
+    `scope` names the version the page depends on (with the global one); `valid_until` (a timestamp) is when
+    the page would change without any event, e.g. a consultation opening or closing at a set time. The entry
+    also serves later requests from EarlyPageCacheMiddleware, before the URL is even resolved.
     """
     if not cacheable(request):
         return render()
-    path_hash = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
-    versions = f"{version(GLOBAL_SCOPE)}.{version(scope)}"
-    extra = ".".join(str(part) for part in key_parts)
-    key = f"page:{scope}:{versions}:{request.LANGUAGE_CODE}:{extra}:{path_hash}"
+    key = entry_key(request)
     entry = cache.get(key)
-    if entry is None:
-        # Templates read the nonce from the request (django-dsfr's base does): lend them the placeholder.
-        nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
-        setattr(request, RENDERING, True)
-        try:
-            response = render()
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-        finally:
-            setattr(request, RENDERING, False)
-            request.csp_nonce = nonce
-        if response.status_code != 200 or response.streaming or response.cookies:
-            return _personalise(request, response)
-        entry = (response.content, response["Content-Type"])
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        return _personalise(request, response)
-    content, content_type = entry
-    return _personalise(request, HttpResponse(content, content_type=content_type))
+    version(GLOBAL_SCOPE), version(scope)  # create missing counters, so the copy can be checked later
+    versions = current_versions(scope)
+    if _fresh(entry, versions):
+        return _personalise(request, HttpResponse(entry[3], content_type=entry[4]))
+    # Templates read the nonce from the request (django-dsfr's base does): lend them the placeholder.
+    nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
+    setattr(request, RENDERING, True)
+    try:
+        response = render()
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+    finally:
+        setattr(request, RENDERING, False)
+        request.csp_nonce = nonce
+    if response.status_code == 200 and not response.streaming and not response.cookies and versions:
+        timeout = settings.PAGE_CACHE_SECONDS
+        if valid_until is not None:
+            timeout = max(1, min(timeout, int(valid_until - time.time())))
+        cache.set(key, (scope, versions, valid_until, response.content, response["Content-Type"]), timeout)
+    return _personalise(request, response)
+
+
+class EarlyPageCacheMiddleware:
+    """Serves the anonymous copies that `serve` stored, before URL resolution, page lookups and permission
+    checks: a copy is only ever stored after they passed, and everything that could change their answer bumps a
+    version the copy is checked against (a page unpublished, moved or deleted, a view restriction, an event).
+
+    Sits after the middleware whose response phase a copy needs (CSP nonce, language, CSRF cookie, frame
+    options); see MIDDLEWARE in config/settings/base.py.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if early_cacheable(request):
+            entry = cache.get(entry_key(request))
+            if entry is not None and _fresh(entry, current_versions(entry[0])):
+                return _personalise(request, HttpResponse(entry[3], content_type=entry[4]))
+        return self.get_response(request)
 
 
 def _personalise(request, response: HttpResponse) -> HttpResponse:
@@ -108,3 +156,12 @@ def _personalise(request, response: HttpResponse) -> HttpResponse:
     content = content.replace(NONCE_PLACEHOLDER.encode(), request.csp_nonce.encode())
     response.content = content
     return response
+
+
+def bump_everything(**kwargs) -> None:
+    """Signal receiver: make every cached page stale once the current transaction commits. Connected (core/apps.py)
+    to what can change any page's answer without an event of its own: a page deleted or moved, a view
+    restriction added or removed, the site or its DSFR settings edited."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: bump(GLOBAL_SCOPE))

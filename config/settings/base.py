@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous copies of consultation pages, before URL resolution (after the middleware above, whose
+    # response phase every answer needs: CSP nonce, language, CSRF cookie, frame options).
+    "core.pagecache.EarlyPageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]

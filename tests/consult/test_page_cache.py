@@ -27,12 +27,48 @@ def test_a_second_anonymous_reader_is_served_without_rendering_the_threads_again
     client, section, published, django_assert_max_num_queries
 ):
     client.get(section_url(section))
-    with django_assert_max_num_queries(
-        2
-    ):  # the consultation and the section (both 404 checks), no threads
+    # Served by EarlyPageCacheMiddleware: no URL resolution, no page lookup, no query at all.
+    with django_assert_max_num_queries(0):
         response = Client().get(section_url(section))
     assert response.status_code == 200
     assert "Un avis publié sur la section." in response.text
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Language"] == "fr"
+
+
+def test_a_copy_is_not_served_once_the_consultation_gets_a_view_restriction(
+    client, consultation, section, published, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    assert client.get(section_url(section)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=consultation, restriction_type="login")
+    assert Client().get(section_url(section)).status_code == 404
+    assert Client().get(consultation.url).status_code in (302, 404)
+
+
+def test_a_copy_is_not_served_once_the_consultation_is_unpublished(
+    client, consultation, section, published, django_capture_on_commit_callbacks
+):
+    assert client.get(section_url(section)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation.unpublish()
+    assert Client().get(section_url(section)).status_code == 404
+
+
+def test_a_copy_expires_when_the_consultation_closes_on_its_own(
+    client, consultation, section, published, monkeypatch, django_assert_max_num_queries
+):
+    from core import pagecache
+
+    assert client.get(section_url(section)).status_code == 200  # a copy made while open
+    closing = consultation.closes_at.timestamp()
+    monkeypatch.setattr(pagecache.time, "time", lambda: closing + 1)
+    with django_assert_max_num_queries(40) as captured:
+        later = Client().get(section_url(section))
+    assert len(captured) > 0, "the copy made while open was served after the closing time"
+    assert later.status_code == 200
 
 
 def test_each_copy_carries_its_own_nonce_matching_its_csp_header(client, section, published):
