@@ -64,9 +64,11 @@ class Hub:
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("consult-hub")
-                self.tasks = [asyncio.create_task(self._pump()), asyncio.create_task(self._refresh())]
-                if conf.reconcile_seconds() > 0:
-                    self.tasks.append(asyncio.create_task(self._reconcile()))
+                self.tasks = [
+                    asyncio.create_task(self._pump()),
+                    asyncio.create_task(self._refresh()),
+                    asyncio.create_task(self._reconcile()),
+                ]
             if group not in self.subscribed and self.members.get(group):
                 await self.layer.group_add(group, self.channel)
                 self.subscribed.add(group)
@@ -150,7 +152,10 @@ class Hub:
         from .handlers import group_message
 
         while True:
-            await asyncio.sleep(conf.reconcile_seconds())
+            period = conf.reconcile_seconds()  # read each round: 0 turns it off, without any query
+            await asyncio.sleep(period if period > 0 else 1.0)
+            if period <= 0:
+                continue
             for group, consultation_id in list(self.consultations.items()):
                 try:
                     events, floor = await database_sync_to_async(unseen_events)(

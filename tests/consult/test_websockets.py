@@ -306,16 +306,18 @@ async def test_an_event_whose_broadcast_was_lost_still_reaches_connected_readers
     live_settings.CONSULT_LIVE_RECONCILE_SECONDS = 0.2
     live_settings.CONSULT_LIVE_RECONCILE_GRACE = 0
     watcher = await open_socket(consultation.pk)
-    delivered = await apost(alice, section, body="Publiée et diffusée normalement.")
-    assert (await next_message(watcher))["contribution_id"] == delivered.pk
+    try:
+        delivered = await apost(alice, section, body="Publiée et diffusée normalement.")
+        assert (await next_message(watcher))["contribution_id"] == delivered.pk
 
-    monkeypatch.setattr(handlers, "broadcast_event", lambda event_id: None)  # the publish never happens
-    lost = await apost(alice, section, body="Enregistrée, mais sa diffusion s'est perdue.")
-    event = await next_message(watcher, timeout=5)
-    assert event["type"] == "event" and event["contribution_id"] == lost.pk
-    assert event["kind"] == ConsultationEvent.KIND_CREATED
-    assert await read_all(watcher, timeout=0.6) == []  # neither event comes a second time
-    await watcher.disconnect()
+        monkeypatch.setattr(handlers, "broadcast_event", lambda event_id: None)  # the publish never happens
+        lost = await apost(alice, section, body="Enregistrée, mais sa diffusion s'est perdue.")
+        event = await next_message(watcher, timeout=5)
+        assert event["type"] == "event" and event["contribution_id"] == lost.pk
+        assert event["kind"] == ConsultationEvent.KIND_CREATED
+        assert await read_all(watcher, timeout=0.6) == []  # neither event comes a second time
+    finally:
+        await watcher.disconnect()
 
 
 async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_socket(
