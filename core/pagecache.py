@@ -104,10 +104,11 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
         return render()
     key = entry_key(request)
     entry = cache.get(key)
-    version(GLOBAL_SCOPE), version(scope)  # create missing counters, so the copy can be checked later
     versions = current_versions(scope)
+    if versions is None:  # a counter never read or evicted: create it, so the copy can be checked later
+        versions = f"{version(GLOBAL_SCOPE)}.{version(scope)}"
     if _fresh(entry, versions):
-        return _personalise(request, HttpResponse(entry[3], content_type=entry[4]))
+        return _from_entry(request, entry)
     # Templates read the nonce from the request (django-dsfr's base does): lend them the placeholder.
     nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
     setattr(request, RENDERING, True)
@@ -142,8 +143,13 @@ class EarlyPageCacheMiddleware:
         if early_cacheable(request):
             entry = cache.get(entry_key(request))
             if entry is not None and _fresh(entry, current_versions(entry[0])):
-                return _personalise(request, HttpResponse(entry[3], content_type=entry[4]))
+                return _from_entry(request, entry)
         return self.get_response(request)
+
+
+def _from_entry(request, entry) -> HttpResponse:
+    """A cached entry (scope, versions, valid_until, content, content type) as this visitor's response."""
+    return _personalise(request, HttpResponse(entry[3], content_type=entry[4]))
 
 
 def _personalise(request, response: HttpResponse) -> HttpResponse:

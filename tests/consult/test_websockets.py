@@ -316,6 +316,9 @@ async def test_an_event_whose_broadcast_was_lost_still_reaches_connected_readers
         assert event["type"] == "event" and event["contribution_id"] == lost.pk
         assert event["kind"] == ConsultationEvent.KIND_CREATED
         assert await read_all(watcher, timeout=0.6) == []  # neither event comes a second time
+        from consult.websockets.hub import get_hub
+
+        assert get_hub().reconciled == 1  # the second one came from the log, not the layer
     finally:
         await watcher.disconnect()
 
