@@ -212,6 +212,8 @@ def _consultation(request, consultation_id):
     consultation = ConsultationPage.objects.filter(pk=consultation_id).first()
     if consultation is None or not rules.can_view_consultation(request.user, consultation):
         raise Http404
+    if not rules.passes_view_restrictions(request, consultation):
+        raise Http404
     return consultation
 
 

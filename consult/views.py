@@ -34,13 +34,9 @@ def get_consultation(request, consultation_id) -> ConsultationPage:
 
 
 def check_view_restrictions(request, consultation) -> None:
-    """The consultation's Wagtail privacy settings (login, password, groups) hold for its section and
-    contribution URLs too, not only for the page itself."""
-    if rules.is_editor(request.user) or rules.is_moderator(request.user):
-        return
-    for restriction in consultation.get_view_restrictions():
-        if not restriction.accept_request(request):
-            raise Http404("Consultation introuvable.")
+    """The consultation's Wagtail privacy settings hold for its section and contribution URLs too."""
+    if not rules.passes_view_restrictions(request, consultation):
+        raise Http404("Consultation introuvable.")
 
 
 def get_section(consultation, anchor) -> Section:

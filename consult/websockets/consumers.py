@@ -11,7 +11,7 @@ Client messages are validated strictly and rate-limited; Origin and session are 
 Events reach the socket through the process's hub (hub.py: one layer channel per server process, not one per
 socket) and this socket's bounded outbox.
 
-Close codes: 4404 unknown or unpublished consultation, 4408 reader too slow (outbox full), 4413 message too big,
+Close codes: 4404 unknown, unpublished or view-restricted consultation, 4408 reader too slow (outbox full), 4413 message too big,
 4429 too many messages, 1012 the channel layer came back after a failure (reconnect and catch up).
 """
 
@@ -21,12 +21,15 @@ import logging
 import random
 import time
 from collections import deque
+from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 
+from consult import rules
 from consult.models import ConsultationPage
 from core import ratelimit
 
@@ -70,10 +73,17 @@ def parse_client_message(content):
     return None
 
 
-def _load_consultation(consultation_id: int, user):
-    """(is the consultation watchable, who is watching) — one sync call at connect."""
-    exists = ConsultationPage.objects.live().filter(pk=consultation_id).exists()
-    return exists, Viewer.of(user)
+def _load_consultation(consultation_id: int, scope):
+    """(may this reader watch the consultation, who is watching) — one sync call at connect.
+
+    Watchable: live, and the reader passes its Wagtail view restrictions (login, password, groups), as on the
+    page itself; a restricted consultation answers "not found", like its pages."""
+    user = scope.get("user")
+    consultation = ConsultationPage.objects.live().filter(pk=consultation_id).first()
+    if consultation is None:
+        return False, Viewer.of(user)
+    reader = SimpleNamespace(user=user or AnonymousUser(), session=scope.get("session") or {})
+    return rules.passes_view_restrictions(reader, consultation), Viewer.of(user)
 
 
 async def _broadcast_presence(layer, consultation_id: int, delay: float) -> None:
@@ -105,7 +115,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.writer = None
         try:
             exists, self.viewer = await database_sync_to_async(_load_consultation)(
-                self.consultation_id, self.scope.get("user")
+                self.consultation_id, self.scope
             )
         except DATABASE_BUSY:
             await self.accept()

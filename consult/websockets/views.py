@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from consult import rules
 from consult.models import ConsultationPage
 
 from .events import events_after
@@ -15,9 +16,8 @@ from .visibility import Viewer
 @require_GET
 def events(request, consultation_id: int):
     consultation = get_object_or_404(ConsultationPage.objects.live(), pk=consultation_id)
-    for restriction in consultation.get_view_restrictions():
-        if not restriction.accept_request(request):
-            raise Http404
+    if not rules.passes_view_restrictions(request, consultation):
+        raise Http404
     raw = request.GET.get("after", "0")
     if not raw.isdigit() or len(raw) > 16:
         return JsonResponse({"error": _("Le paramètre « after » doit être un numéro d'événement.")}, status=400)

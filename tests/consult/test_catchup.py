@@ -119,6 +119,24 @@ def test_catch_up_of_an_unpublished_consultation_is_not_found(client, consultati
     assert client.get(events_url(consultation, 0)).status_code == 404
 
 
+def test_catch_up_of_a_group_restricted_consultation_answers_only_members_and_moderators(
+    client, consultation, alice, bob, moderator
+):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    group = Group.objects.create(name="Comité restreint")
+    bob.groups.add(group)
+    restriction = PageViewRestriction.objects.create(page=consultation, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(group)
+    assert client.get(events_url(consultation, 0)).status_code == 404
+    client.force_login(alice)
+    assert client.get(events_url(consultation, 0)).status_code == 404
+    for user in (bob, moderator):
+        client.force_login(user)
+        assert client.get(events_url(consultation, 0)).status_code == 200
+
+
 def test_catch_up_refuses_post(client, consultation):
     assert client.post(events_url(consultation, 0)).status_code == 405
 

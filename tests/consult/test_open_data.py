@@ -65,6 +65,19 @@ def test_unknown_export_format_is_404(client, section):
     assert client.get(reverse("consult:export", args=[section.page_id, "pdf"])).status_code == 404
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_the_export_of_a_consultation_restricted_to_signed_in_users_is_not_found_anonymously(
+    client, alice, mixed, section, fmt
+):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=section.page, restriction_type=PageViewRestriction.LOGIN)
+    url = reverse("consult:export", args=[section.page_id, fmt])
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    assert client.get(url).status_code == 200
+
+
 def test_staff_export_has_every_status_and_moderation_fields(client, moderator, mixed, section):
     client.force_login(moderator)
     text = streamed(client.get(reverse("consult:export_staff", args=[section.page_id, "csv"])))

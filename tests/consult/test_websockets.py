@@ -211,6 +211,76 @@ async def test_an_unknown_or_unpublished_consultation_is_closed_with_4404(consul
         assert await closed_with(communicator) == 4404
 
 
+@database_sync_to_async
+def restrict(consultation, kind, group=None, password=""):
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(page=consultation, restriction_type=kind, password=password)
+    if group is not None:
+        restriction.groups.add(group)
+    return restriction
+
+
+async def refused_with_4404(consultation_id, user=None, cookie=None):
+    """True if the socket is closed with 4404 at once, False if it starts sending (the first presence)."""
+    from channels.testing import WebsocketCommunicator
+
+    from .ws_helpers import ORIGIN, application, session_cookie
+
+    headers = [ORIGIN]
+    cookie = cookie or await database_sync_to_async(session_cookie)(user)
+    if cookie:
+        headers.append((b"cookie", cookie))
+    communicator = WebsocketCommunicator(application(), f"/ws/consultations/{consultation_id}/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    first = await communicator.receive_output(3)
+    if first["type"] == "websocket.close":
+        return first.get("code") == 4404
+    await communicator.disconnect()
+    return False
+
+
+async def test_a_consultation_restricted_to_signed_in_users_is_not_watchable_anonymously(consultation, alice):
+    await restrict(consultation, "login")
+    assert await refused_with_4404(consultation.pk)
+    assert not await refused_with_4404(consultation.pk, alice)
+
+
+async def test_a_consultation_restricted_to_a_group_is_watchable_only_by_its_members_and_staff(
+    consultation, alice, bob, moderator
+):
+    from django.contrib.auth.models import Group
+
+    group = await database_sync_to_async(Group.objects.create)(name="Comité restreint")
+    await database_sync_to_async(bob.groups.add)(group)
+    await restrict(consultation, "groups", group=group)
+    assert await refused_with_4404(consultation.pk)
+    assert await refused_with_4404(consultation.pk, alice)
+    for user in (bob, moderator):
+        assert not await refused_with_4404(consultation.pk, user)
+
+
+async def test_a_password_restricted_consultation_is_watchable_once_the_password_was_given(consultation):
+    from django.test import Client
+
+    restriction = await restrict(consultation, "password", password="sante2026")
+    assert await refused_with_4404(consultation.pk)
+
+    @database_sync_to_async
+    def cookie_after_password():
+        client = Client()
+        response = client.post(
+            f"/_util/authenticate_with_password/{restriction.pk}/{consultation.pk}/",
+            {"password": "sante2026", "return_url": consultation.url},
+        )
+        assert response.status_code == 302
+        return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    cookie = await cookie_after_password()
+    assert not await refused_with_4404(consultation.pk, cookie=cookie)
+
+
 async def test_ping_gets_a_pong(consultation):
     communicator = await open_socket(consultation.pk)
     await communicator.send_json_to({"type": "ping"})
