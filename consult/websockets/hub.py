@@ -93,10 +93,13 @@ class Hub:
                 except Exception:
                     logger.exception("hub: could not leave %s", group)
             if not self.members and self.channel is not None:
-                # Nobody left in this process: stop listening (and leave no task behind).
-                for task in self.tasks:
+                # Nobody left in this process: stop listening (and leave no task behind). Wait for the
+                # cancelled tasks: a receive interrupted mid-way releases the layer's per-channel lock only
+                # once it runs its cleanup, and a lock left held blocks the next hub's receive.
+                tasks, self.tasks = self.tasks, []
+                for task in tasks:
                     task.cancel()
-                self.tasks = []
+                await asyncio.gather(*tasks, return_exceptions=True)
                 self.channel = None
 
     async def _pump(self):

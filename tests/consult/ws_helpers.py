@@ -2,7 +2,7 @@
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -77,9 +77,15 @@ async def closed_with(communicator, timeout=3):
 @pytest.fixture
 async def clean_layer():
     """A fresh channel layer per test (the in-memory layer keeps groups between tests)."""
+    from consult.websockets import consumers
+
+    consumers._known_watchable.clear()  # the connect checks remembered by an earlier test
     layer = get_channel_layer()
     if hasattr(layer, "flush"):
         await layer.flush()
     yield layer
     if hasattr(layer, "flush"):
         await layer.flush()
+    # The next test gets a new layer instance: the Redis layer keeps per-channel receive locks, and one left held
+    # by a receive of this test's (closing) event loop would make every later receive fail in another loop.
+    channel_layers.backends.clear()
