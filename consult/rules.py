@@ -50,15 +50,18 @@ def can_view_consultation(user, consultation) -> bool:
     return bool(consultation.live) or is_editor(user) or is_moderator(user)
 
 
-def passes_view_restrictions(request, consultation) -> bool:
+def passes_view_restrictions(request, consultation, restrictions=None) -> bool:
     """The consultation's Wagtail privacy settings (login, password, groups, on it or an ancestor) hold for
     everything that reaches its contributions: section and contribution URLs, exports, the live socket and its
     HTTP catch-up. `request` needs only `.user` and `.session` (a socket's scope gives both). Editors and
-    moderators pass: they work on restricted consultations from the admin. One query when not staff."""
+    moderators pass: they work on restricted consultations from the admin. One query when not staff (none when
+    the caller passes the `restrictions` it already read)."""
     user = request.user
     if is_editor(user) or is_moderator(user):
         return True
-    return all(restriction.accept_request(request) for restriction in consultation.get_view_restrictions())
+    if restrictions is None:
+        restrictions = consultation.get_view_restrictions()
+    return all(restriction.accept_request(request) for restriction in restrictions)
 
 
 def can_view_contribution(user, contribution) -> bool:

@@ -30,8 +30,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 
 from consult import rules
-from consult.models import ConsultationPage
-from core import ratelimit
+from consult.models import ConsultationPage, page_cache_scope
+from core import pagecache, ratelimit
 
 from . import conf, presence
 from .events import events_after
@@ -73,17 +73,44 @@ def parse_client_message(content):
     return None
 
 
-def _load_consultation(consultation_id: int, scope):
+# Consultation id → the page-cache versions (core/pagecache.py) under which it was last found live and without
+# any view restriction. An anonymous reader's connect check is then answered from memory with one cache round
+# trip instead of a database query: a flash crowd opening 1,000 sockets must not queue behind the pool. Every
+# change that could refuse a reader bumps one of those versions (an unpublication bumps the consultation's, a
+# view restriction, a move or a deletion the global one), so the memory goes stale in every process at once.
+_known_watchable: dict[int, str] = {}
+
+
+def _versions(consultation_id: int) -> str | None:
+    return pagecache.current_versions(page_cache_scope(consultation_id))
+
+
+def _load_consultation(consultation_id: int, scope, versions: str | None = None):
     """(may this reader watch the consultation, who is watching) — one sync call at connect.
 
     Watchable: live, and the reader passes its Wagtail view restrictions (login, password, groups), as on the
-    page itself; a restricted consultation answers "not found", like its pages."""
+    page itself; a restricted consultation answers "not found", like its pages. `versions` (read before this
+    check, so that a change during it leaves the memory stale) is remembered when the answer holds for anyone."""
     user = scope.get("user")
     consultation = ConsultationPage.objects.live().filter(pk=consultation_id).first()
     if consultation is None:
         return False, Viewer.of(user)
+    restrictions = list(consultation.get_view_restrictions())
+    if not restrictions and versions is not None:
+        _known_watchable[consultation_id] = versions
     reader = SimpleNamespace(user=user or AnonymousUser(), session=scope.get("session") or {})
-    return rules.passes_view_restrictions(reader, consultation), Viewer.of(user)
+    return rules.passes_view_restrictions(reader, consultation, restrictions), Viewer.of(user)
+
+
+async def _check_consultation(consultation_id: int, scope):
+    """_load_consultation, answered from `_known_watchable` for anonymous readers when it still holds."""
+    user = scope.get("user")
+    versions = None
+    if user is None or not user.is_authenticated:
+        versions = await sync_to_async(_versions, thread_sensitive=False)(consultation_id)
+        if versions is not None and _known_watchable.get(consultation_id) == versions:
+            return True, Viewer(None, False)
+    return await database_sync_to_async(_load_consultation)(consultation_id, scope, versions)
 
 
 async def _broadcast_presence(layer, consultation_id: int, delay: float) -> None:
@@ -114,9 +141,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.outbox = asyncio.Queue()
         self.writer = None
         try:
-            exists, self.viewer = await database_sync_to_async(_load_consultation)(
-                self.consultation_id, self.scope
-            )
+            exists, self.viewer = await _check_consultation(self.consultation_id, self.scope)
         except DATABASE_BUSY:
             await self.accept()
             await self._close(CLOSE_TRY_LATER)

@@ -281,6 +281,33 @@ async def test_a_password_restricted_consultation_is_watchable_once_the_password
     assert not await refused_with_4404(consultation.pk, cookie=cookie)
 
 
+@database_sync_to_async
+def page_cache_versions(consultation):
+    from core import pagecache
+
+    return f"{pagecache.version(pagecache.GLOBAL_SCOPE)}.{pagecache.version(consultation.page_cache_scope)}"
+
+
+async def test_an_anonymous_connect_is_answered_from_memory_until_the_consultation_changes(consultation):
+    from core import pagecache
+
+    await page_cache_versions(consultation)  # the counters exist once the page was served
+    assert not await refused_with_4404(consultation.pk)  # checked in the database, remembered
+    # Taken offline behind the signals' back: the memory still answers, without a query...
+    await database_sync_to_async(ConsultationPage.objects.filter(pk=consultation.pk).update)(live=False)
+    assert not await refused_with_4404(consultation.pk)
+    # ...until the consultation's version moves, as an unpublication makes it move in every process.
+    await database_sync_to_async(pagecache.bump)(consultation.page_cache_scope)
+    assert await refused_with_4404(consultation.pk)
+
+
+async def test_a_view_restriction_added_after_a_connect_refuses_the_next_anonymous_reader(consultation):
+    await page_cache_versions(consultation)
+    assert not await refused_with_4404(consultation.pk)
+    await restrict(consultation, "login")
+    assert await refused_with_4404(consultation.pk)
+
+
 async def test_ping_gets_a_pong(consultation):
     communicator = await open_socket(consultation.pk)
     await communicator.send_json_to({"type": "ping"})
