@@ -17,7 +17,6 @@ cache is unreachable (a Redis restart), `get` misses and pages are rendered as u
 """
 
 import hashlib
-import secrets
 import time
 
 from django.conf import settings
@@ -31,15 +30,25 @@ CSRF_PLACEHOLDER = "agoraPageCacheCsrfToken"
 NONCE_PLACEHOLDER = "agoraPageCacheNonce"
 RENDERING = "_agora_page_cache_rendering"
 GLOBAL_SCOPE = "all"
+RENDER_LOCK_SECONDS = 10  # a render lock outlives a crashed renderer by this much at most
+WAIT_STEP_SECONDS = 0.05
+
+
+def _new_counter() -> int:
+    """The first value of a counter created (or re-created after an eviction or a cache flush): milliseconds
+    since the epoch, so it never equals a value the lost counter had — copies and the socket consumer's memory
+    of an older value can never pass for current."""
+    return int(time.time() * 1000)
 
 
 def version(scope: str) -> int:
-    """The current version of a scope ("home", "consultation-12", "all"); created at 1 when missing."""
+    """The current version of a scope ("home", "consultation-12", "all"); created when missing."""
     key = f"version:{scope}"
     value = cache.get(key)
     if value is None:
-        value = 1
-        cache.add(key, value, None)
+        value = _new_counter()
+        if not cache.add(key, value, None):  # another process created it first: use theirs
+            value = cache.get(key) or value
     return value
 
 
@@ -49,7 +58,7 @@ def bump(scope: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # missing (evicted, or never read): any value other than the old one will do
-        cache.set(key, secrets.randbelow(2**31) + 2, None)
+        cache.set(key, _new_counter(), None)
 
 
 def placeholders_active(request) -> bool:
@@ -93,6 +102,53 @@ def _fresh(entry, versions: str | None) -> bool:
     )
 
 
+def lock_key(key: str) -> str:
+    return f"render:{key}"
+
+
+def _parse(versions: str | None) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(part) for part in versions.split("."))
+    except (AttributeError, ValueError):
+        return None
+
+
+def _at_least(entry, wanted: tuple[int, ...]) -> bool:
+    """The copy was rendered at `wanted` or later (counters only grow; a re-created one starts above the lost
+    one: _new_counter), so it is as fresh as a page rendered now would be for a reader who arrived at `wanted`."""
+    got = _parse(entry[1]) if entry is not None else None
+    return (
+        got is not None
+        and len(got) == len(wanted)
+        and all(a >= b for a, b in zip(got, wanted, strict=True))
+        and (entry[2] is None or time.time() < entry[2])
+    )
+
+
+def wait_for_copy(key: str, scope: str):
+    """Someone is rendering this page (its render lock is held): wait up to PAGE_CACHE_WAIT_SECONDS for the copy
+    instead of rendering it too. When a contribution bumps a consultation's version, every reader of its pages
+    misses at once; without this they would all render the same page together (a dogpile), each holding a
+    database connection. Waits without touching the database. Returns the entry, or None (render yourself)."""
+    wanted = _parse(current_versions(scope))
+    if wanted is None:
+        return None
+    deadline = time.monotonic() + settings.PAGE_CACHE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP_SECONDS)
+        entry, lock = _get_pair(key)
+        if _at_least(entry, wanted):
+            return entry
+        if lock is None:  # the render ended without a copy (an error, a non-200 answer): render yourself
+            return None
+    return None
+
+
+def _get_pair(key: str):
+    values = cache.get_many([key, lock_key(key)])
+    return values.get(key), values.get(lock_key(key))
+
+
 def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
     """Answer with a cached copy of the page `render()` produces, for anonymous readers; `render()` otherwise.
 
@@ -109,6 +165,10 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
         versions = f"{version(GLOBAL_SCOPE)}.{version(scope)}"
     if _fresh(entry, versions):
         return _from_entry(request, entry)
+    # Readers arriving while this render runs wait for its copy (EarlyPageCacheMiddleware): one render per page
+    # and version. Not claimed (another request renders it): render anyway, never wait here, where the request
+    # may already hold a database connection.
+    claimed = cache.add(lock_key(key), scope, RENDER_LOCK_SECONDS)
     # Templates read the nonce from the request (django-dsfr's base does): lend them the placeholder.
     nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
     setattr(request, RENDERING, True)
@@ -116,14 +176,16 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
         response = render()
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
+        if response.status_code == 200 and not response.streaming and not response.cookies and versions:
+            timeout = settings.PAGE_CACHE_SECONDS
+            if valid_until is not None:
+                timeout = max(1, min(timeout, int(valid_until - time.time())))
+            cache.set(key, (scope, versions, valid_until, response.content, response["Content-Type"]), timeout)
     finally:
         setattr(request, RENDERING, False)
         request.csp_nonce = nonce
-    if response.status_code == 200 and not response.streaming and not response.cookies and versions:
-        timeout = settings.PAGE_CACHE_SECONDS
-        if valid_until is not None:
-            timeout = max(1, min(timeout, int(valid_until - time.time())))
-        cache.set(key, (scope, versions, valid_until, response.content, response["Content-Type"]), timeout)
+        if claimed:
+            cache.delete(lock_key(key))
     return _personalise(request, response)
 
 
@@ -141,9 +203,14 @@ class EarlyPageCacheMiddleware:
 
     def __call__(self, request):
         if early_cacheable(request):
-            entry = cache.get(entry_key(request))
+            key = entry_key(request)
+            entry, lock = _get_pair(key)
             if entry is not None and _fresh(entry, current_versions(entry[0])):
                 return _from_entry(request, entry)
+            if lock is not None:  # being rendered right now (the lock holds the page's scope)
+                entry = wait_for_copy(key, lock)
+                if entry is not None:
+                    return _from_entry(request, entry)
         return self.get_response(request)
 
 

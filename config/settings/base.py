@@ -133,6 +133,8 @@ else:
 # Whole pages for anonymous readers of busy pages (core/pagecache.py): invalidated by version on every change
 # readers can see; this is the upper bound for what no event announces. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
+# An anonymous reader who finds the page being rendered by another request waits this long for its copy.
+PAGE_CACHE_WAIT_SECONDS = float(env("PAGE_CACHE_WAIT_SECONDS", "2"))
 
 # --- Channels -------------------------------------------------------------------------------------------
 def _other_redis_db(url: str, db: int) -> str:

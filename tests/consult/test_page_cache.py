@@ -164,3 +164,81 @@ def test_the_page_cache_can_be_turned_off(
     with django_assert_max_num_queries(30) as captured:
         Client().get(section_url(section))
     assert len(captured) > 2
+
+
+def _store_later(seconds, action):
+    import threading
+
+    timer = threading.Timer(seconds, action)
+    timer.start()
+    return timer
+
+
+def test_a_reader_arriving_while_the_page_renders_waits_for_that_copy_instead_of_rendering_it_too(
+    section, published, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from core import pagecache
+
+    settings.PAGE_CACHE_WAIT_SECONDS = 3
+    url = section_url(section)
+    Client().get(url)  # a first copy, and the page's versions
+    key, entry = next((k, v) for k, v in cache.get_many(_page_keys(url)).items())
+    pagecache.bump(entry[0])  # a new contribution: the copy is stale
+    cache.add(pagecache.lock_key(key), entry[0], 10)  # ...and another request is rendering the fresh one
+    versions = pagecache.current_versions(entry[0])
+    fresh = (entry[0], versions, entry[2], b"<html>copie fraiche</html>", entry[4])
+    timer = _store_later(0.3, lambda: (cache.set(key, fresh, 60), cache.delete(pagecache.lock_key(key))))
+    with django_assert_max_num_queries(0):
+        response = Client().get(url)
+    timer.join()
+    assert response.content == b"<html>copie fraiche</html>"
+
+
+def test_a_waiting_reader_renders_the_page_itself_when_the_other_render_ends_without_a_copy(
+    section, published, settings
+):
+    from django.core.cache import cache
+
+    from core import pagecache
+
+    settings.PAGE_CACHE_WAIT_SECONDS = 3
+    url = section_url(section)
+    Client().get(url)
+    key, entry = next((k, v) for k, v in cache.get_many(_page_keys(url)).items())
+    pagecache.bump(entry[0])
+    cache.add(pagecache.lock_key(key), entry[0], 10)
+    timer = _store_later(0.2, lambda: cache.delete(pagecache.lock_key(key)))  # that render failed
+    response = Client().get(url)
+    timer.join()
+    assert response.status_code == 200 and "Un avis publié sur la section." in response.text
+
+
+def test_a_waiting_reader_gives_up_after_the_wait_and_never_gets_a_copy_older_than_its_arrival(
+    section, published, settings
+):
+    from django.core.cache import cache
+
+    from core import pagecache
+
+    settings.PAGE_CACHE_WAIT_SECONDS = 0.3
+    url = section_url(section)
+    Client().get(url)
+    key, entry = next((k, v) for k, v in cache.get_many(_page_keys(url)).items())
+    pagecache.bump(entry[0])
+    cache.add(pagecache.lock_key(key), entry[0], 10)  # a render that never ends (its process hangs)
+    cache.set(key, (*entry[:3], b"<html>copie perimee</html>", entry[4]), 60)  # an older version's copy
+    response = Client().get(url)
+    assert response.status_code == 200 and b"copie perimee" not in response.content
+    assert "Un avis publié sur la section." in response.text
+
+
+def _page_keys(url):
+    from django.test import RequestFactory
+
+    from core import pagecache
+
+    request = RequestFactory().get(url)
+    request.LANGUAGE_CODE = "fr"
+    return [pagecache.entry_key(request)]
