@@ -107,6 +107,7 @@ class Listener:
         self.contributions: set[int] = set()
         self.reconnects = 0
         self.attempts = 0
+        self.closes: dict[str, int] = {}  # why each connection ended: close code or exception name
         self.ws = None
         self.synced = asyncio.Event()
 
@@ -150,10 +151,11 @@ class Listener:
                         periodic.cancel()
                     if ws.close_code == 1013:  # live.js: the server asked to come back later
                         self.attempts += 2
+                    self.count_close(f"code {ws.close_code}")
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - refused or dropped: back off and reconnect, like live.js
-                pass
+            except Exception as error:  # noqa: BLE001 - refused or dropped: back off and reconnect, like live.js
+                self.count_close(type(error).__name__)
             self.ws = None
             if stop.is_set():
                 break
@@ -161,6 +163,9 @@ class Listener:
             if self.ports:  # like a load balancer: the next connection may land on another server
                 self.port = self.ports[self.reconnects % len(self.ports)]
             await asyncio.sleep(self.backoff())
+
+    def count_close(self, reason: str):
+        self.closes[reason] = self.closes.get(reason, 0) + 1
 
     def backoff(self) -> float:
         """live.js scheduleReconnect: attempts += 1; ceiling = min(30 s, 2^attempts s); jittered upper half.

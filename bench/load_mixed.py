@@ -30,12 +30,14 @@ DATABASE = "agora_bench_load"
 PORT = 8400
 
 
-def sockets_main(port: int, consultation_id: int, count: int, seconds: float, out: str):
+def sockets_main(port: int, consultation_id: int, count: int, seconds: float, out: str, head: int = 0):
     from bench.fault_redis_restart import Listener
 
     async def run():
         stop = asyncio.Event()
         group = [Listener(i, port, consultation_id) for i in range(count)]
+        for listener in group:  # like live.js, which starts from the page's data-last-event-id
+            listener.last_event_id = head
         tasks = []
         for listener in group:
             tasks.append(asyncio.create_task(listener.run(stop)))
@@ -46,6 +48,7 @@ def sockets_main(port: int, consultation_id: int, count: int, seconds: float, ou
         result = {
             "connected": sum(1 for x in group if x.ws is not None),
             "reconnects": sum(x.reconnects for x in group),
+            "closes": closes(group),
             "seen": [sorted(x.contributions) for x in group],
         }
         for listener in group:
@@ -56,6 +59,15 @@ def sockets_main(port: int, consultation_id: int, count: int, seconds: float, ou
         Path(out).write_text(json.dumps(result))
 
     asyncio.run(run())
+
+
+def closes(group) -> dict:
+    """Why the sockets' connections ended, summed over all listeners (close code or exception name)."""
+    total: dict[str, int] = {}
+    for listener in group:
+        for reason, number in listener.closes.items():
+            total[reason] = total.get(reason, 0) + number
+    return dict(sorted(total.items(), key=lambda item: -item[1]))
 
 
 def wait_http(url, timeout=600):
@@ -72,7 +84,8 @@ def wait_http(url, timeout=600):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--sockets":
         sockets_main(
-            int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+            int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6],
+            int(sys.argv[7]) if len(sys.argv) > 7 else 0,
         )
         return
     from bench.common import emit, log, start_services, use_database
@@ -135,6 +148,15 @@ def main():
             ],
         }
         before = Contribution.objects.filter(consultation_id=target.pk).count()
+        from consult.models import ConsultationEvent
+
+        head = (
+            ConsultationEvent.objects.filter(consultation_id=target.pk)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            or 0
+        )
         from django.db import connections
 
         connections.close_all()
@@ -151,6 +173,7 @@ def main():
                 str(sockets),
                 str(seconds + 40),
                 str(tmp / "sockets.json"),
+                str(head),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -225,6 +248,7 @@ def main():
             lost=len(accepted) - (min(delivered) if delivered else 0),
             sockets_connected_at_end=seen["connected"],
             socket_reconnects=seen["reconnects"],
+            socket_closes=seen.get("closes", {}),
             load_average=os.getloadavg()[0],
         )
     finally:
