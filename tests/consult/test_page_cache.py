@@ -174,6 +174,25 @@ def _store_later(seconds, action):
     return timer
 
 
+def _being_rendered(url, wait_seconds, settings):
+    """A copy of `url` made stale by a new contribution while another request holds its render lock.
+    Returns (cache key, stale entry)."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from core import pagecache
+
+    settings.PAGE_CACHE_WAIT_SECONDS = wait_seconds
+    Client().get(url)  # a first copy, and the page's versions
+    request = RequestFactory().get(url)
+    request.LANGUAGE_CODE = "fr"
+    key = pagecache.entry_key(request)
+    entry = cache.get(key)
+    pagecache.bump(entry[0])
+    cache.add(pagecache.lock_key(key), entry[0], 10)
+    return key, entry
+
+
 def test_a_reader_arriving_while_the_page_renders_waits_for_that_copy_instead_of_rendering_it_too(
     section, published, settings, django_assert_max_num_queries
 ):
@@ -181,17 +200,11 @@ def test_a_reader_arriving_while_the_page_renders_waits_for_that_copy_instead_of
 
     from core import pagecache
 
-    settings.PAGE_CACHE_WAIT_SECONDS = 3
-    url = section_url(section)
-    Client().get(url)  # a first copy, and the page's versions
-    key, entry = next((k, v) for k, v in cache.get_many(_page_keys(url)).items())
-    pagecache.bump(entry[0])  # a new contribution: the copy is stale
-    cache.add(pagecache.lock_key(key), entry[0], 10)  # ...and another request is rendering the fresh one
-    versions = pagecache.current_versions(entry[0])
-    fresh = (entry[0], versions, entry[2], b"<html>copie fraiche</html>", entry[4])
+    key, entry = _being_rendered(section_url(section), 3, settings)
+    fresh = (entry[0], pagecache.current_versions(entry[0]), entry[2], b"<html>copie fraiche</html>", entry[4])
     timer = _store_later(0.3, lambda: (cache.set(key, fresh, 60), cache.delete(pagecache.lock_key(key))))
     with django_assert_max_num_queries(0):
-        response = Client().get(url)
+        response = Client().get(section_url(section))
     timer.join()
     assert response.content == b"<html>copie fraiche</html>"
 
@@ -203,14 +216,9 @@ def test_a_waiting_reader_renders_the_page_itself_when_the_other_render_ends_wit
 
     from core import pagecache
 
-    settings.PAGE_CACHE_WAIT_SECONDS = 3
-    url = section_url(section)
-    Client().get(url)
-    key, entry = next((k, v) for k, v in cache.get_many(_page_keys(url)).items())
-    pagecache.bump(entry[0])
-    cache.add(pagecache.lock_key(key), entry[0], 10)
+    key, _ = _being_rendered(section_url(section), 3, settings)
     timer = _store_later(0.2, lambda: cache.delete(pagecache.lock_key(key)))  # that render failed
-    response = Client().get(url)
+    response = Client().get(section_url(section))
     timer.join()
     assert response.status_code == 200 and "Un avis publié sur la section." in response.text
 
@@ -220,25 +228,8 @@ def test_a_waiting_reader_gives_up_after_the_wait_and_never_gets_a_copy_older_th
 ):
     from django.core.cache import cache
 
-    from core import pagecache
-
-    settings.PAGE_CACHE_WAIT_SECONDS = 0.3
-    url = section_url(section)
-    Client().get(url)
-    key, entry = next((k, v) for k, v in cache.get_many(_page_keys(url)).items())
-    pagecache.bump(entry[0])
-    cache.add(pagecache.lock_key(key), entry[0], 10)  # a render that never ends (its process hangs)
+    key, entry = _being_rendered(section_url(section), 0.3, settings)  # that render never ends (it hangs)
     cache.set(key, (*entry[:3], b"<html>copie perimee</html>", entry[4]), 60)  # an older version's copy
-    response = Client().get(url)
+    response = Client().get(section_url(section))
     assert response.status_code == 200 and b"copie perimee" not in response.content
     assert "Un avis publié sur la section." in response.text
-
-
-def _page_keys(url):
-    from django.test import RequestFactory
-
-    from core import pagecache
-
-    request = RequestFactory().get(url)
-    request.LANGUAGE_CODE = "fr"
-    return [pagecache.entry_key(request)]
