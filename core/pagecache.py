@@ -96,10 +96,13 @@ def current_versions(scope: str) -> str | None:
     return ".".join(str(values[key]) for key in keys)
 
 
+def _unexpired(entry) -> bool:
+    """Before the entry's `valid_until` (e.g. its consultation opening or closing at a set time)."""
+    return entry[2] is None or time.time() < entry[2]
+
+
 def _fresh(entry, versions: str | None) -> bool:
-    return entry is not None and versions is not None and entry[1] == versions and (
-        entry[2] is None or time.time() < entry[2]
-    )
+    return entry is not None and versions is not None and entry[1] == versions and _unexpired(entry)
 
 
 def lock_key(key: str) -> str:
@@ -121,7 +124,7 @@ def _at_least(entry, wanted: tuple[int, ...]) -> bool:
         got is not None
         and len(got) == len(wanted)
         and all(a >= b for a, b in zip(got, wanted, strict=True))
-        and (entry[2] is None or time.time() < entry[2])
+        and _unexpired(entry)
     )
 
 

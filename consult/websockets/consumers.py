@@ -21,11 +21,9 @@ import logging
 import random
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
@@ -35,7 +33,7 @@ from consult.models import ConsultationPage, page_cache_scope
 from core import pagecache, ratelimit
 
 from . import conf, presence
-from .events import events_after
+from .events import events_after, off_the_shared_thread
 from .handlers import group_name
 from .hub import get_hub
 from .visibility import Viewer, may_receive
@@ -55,19 +53,6 @@ OUTBOX_LIMIT = 500  # events waiting for one slow reader before it is disconnect
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
 MAX_EVENT_ID = 2**53  # what a browser's Number holds exactly
-
-# Catch-ups read the database and, under load, may wait for a pooled connection. They run on their own small
-# executor: on the default thread-sensitive path they would share the process's one sync thread with the session
-# and user lookups of every handshake, and a queue of catch-ups waiting for the pool made new sockets time out
-# before they opened (load_mixed: 9,372 handshake timeouts in 300 s). Two threads bound their database use.
-CATCH_UP_THREADS = 2
-_catch_up_executor = ThreadPoolExecutor(max_workers=CATCH_UP_THREADS, thread_name_prefix="consult-catch-up")
-
-
-def _off_the_shared_thread(func):
-    """`func` for the database, on the catch-up executor (connections closed/returned before and after)."""
-    return database_sync_to_async(func, thread_sensitive=False, executor=_catch_up_executor)
-
 
 # Delayed presence broadcasts outlive the consumer that scheduled them: keep a reference until done.
 _pending_broadcasts: set[asyncio.Task] = set()
@@ -124,7 +109,7 @@ async def _check_consultation(consultation_id: int, scope):
         versions = await sync_to_async(_versions, thread_sensitive=False)(consultation_id)
         if versions is not None and _known_watchable.get(consultation_id) == versions:
             return True, Viewer(None, False)
-    return await _off_the_shared_thread(_load_consultation)(consultation_id, scope, versions)
+    return await off_the_shared_thread(_load_consultation)(consultation_id, scope, versions)
 
 
 async def _broadcast_presence(layer, consultation_id: int, delay: float) -> None:
@@ -215,7 +200,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     async def catch_up(self, after: int):
         for delay in (*CATCH_UP_RETRY_SECONDS, None):
             try:
-                payloads, has_more, last_id = await _off_the_shared_thread(events_after)(
+                payloads, has_more, last_id = await off_the_shared_thread(events_after)(
                     self.consultation_id, self.viewer, after
                 )
                 break

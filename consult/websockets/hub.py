@@ -23,12 +23,11 @@ import json
 import logging
 import weakref
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from redis.exceptions import RedisError
 
 from . import conf
-from .events import unseen_events
+from .events import off_the_shared_thread, unseen_events
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ class Hub:
                 continue
             for group, consultation_id in list(self.consultations.items()):
                 try:
-                    events, floor = await database_sync_to_async(unseen_events)(
+                    events, floor = await off_the_shared_thread(unseen_events)(
                         consultation_id, self.floors.get(group), frozenset(self.seen.get(group, ()))
                     )
                 except asyncio.CancelledError:
