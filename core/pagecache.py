@@ -29,6 +29,7 @@ from django.middleware.csrf import get_token
 CSRF_PLACEHOLDER = "agoraPageCacheCsrfToken"
 NONCE_PLACEHOLDER = "agoraPageCacheNonce"
 RENDERING = "_agora_page_cache_rendering"
+NOT_CACHEABLE = "_agora_page_cache_skip"
 GLOBAL_SCOPE = "all"
 RENDER_LOCK_SECONDS = 10  # a render lock outlives a crashed renderer by this much at most
 WAIT_STEP_SECONDS = 0.05
@@ -59,6 +60,12 @@ def bump(scope: str) -> None:
         cache.incr(key)
     except ValueError:  # missing (evicted, or never read): any value other than the old one will do
         cache.set(key, _new_counter(), None)
+
+
+def do_not_cache(response):
+    """Keep this one answer out of the cache (e.g. search results answered by the fallback engine)."""
+    setattr(response, NOT_CACHEABLE, True)
+    return response
 
 
 def placeholders_active(request) -> bool:
@@ -179,7 +186,13 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
         response = render()
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if response.status_code == 200 and not response.streaming and not response.cookies and versions:
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not getattr(response, NOT_CACHEABLE, False)
+            and versions
+        ):
             timeout = settings.PAGE_CACHE_SECONDS
             if valid_until is not None:
                 timeout = max(1, min(timeout, int(valid_until - time.time())))

@@ -167,6 +167,13 @@ def _write_db(upserts: list[dict], deletes: list[str]):
         DocumentTheme.objects.bulk_create(themes)
 
 
+def _index_changed():
+    """Cached results pages are stale from the commit of any write to the index (core.pagecache)."""
+    from core import pagecache
+
+    transaction.on_commit(lambda: pagecache.bump(conf.PAGE_CACHE_SCOPE))
+
+
 def apply(keys: list[str]) -> dict:
     """Rebuild `keys` from the database and write them to both engines; clear the pending rows that made it."""
     upserts, deletes = [], []
@@ -181,12 +188,15 @@ def apply(keys: list[str]) -> dict:
         from search import es
 
         try:
-            es.write(upserts, deletes)
+            # Visible before the results pages' version is bumped below, or a page rendered in between would
+            # be kept without the change (background tasks: waiting for the next refresh costs nobody).
+            es.write(upserts, deletes, refresh=conf.refresh_policy() or "wait_for")
             es.mark_up()
         except Exception as exc:  # noqa: BLE001 - keep the rows, retry later
             es_error = f"{type(exc).__name__}: {exc}"[:300]
             es.mark_down()
             logger.warning("search: Elasticsearch write failed, %d updates kept pending: %s", len(keys), es_error)
+    _index_changed()  # after both writes: a page rendered from now on sees them
     if es_error:
         PendingUpdate.objects.filter(key__in=keys).update(attempts=F("attempts") + 1, last_error=es_error)
     else:
@@ -250,6 +260,7 @@ def rebuild_database(progress=None) -> int:
         if batch:
             write_db(batch, [])
             n += len(batch)
+    _index_changed()
     if progress:
         progress(n)
     return n
@@ -261,6 +272,7 @@ def rebuild_elasticsearch(progress=None, docs=None) -> tuple[str, int]:
 
     name, n = es.rebuild(docs if docs is not None else iter_all_docs(), progress=progress)
     es.mark_up()
+    _index_changed()
     # Changes committed while the new index was filling may be missing from it: replay everything pending.
     drain()
     return name, n

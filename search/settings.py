@@ -41,3 +41,6 @@ PAGE_SIZE = getattr(settings, "SEARCH_PAGE_SIZE", 10)
 SUGGEST_SIZE = 8
 # After a failure, Elasticsearch is considered down for this many seconds (no timeout paid on every search).
 CIRCUIT_SECONDS = getattr(settings, "SEARCH_CIRCUIT_SECONDS", 30)
+
+# The page-cache scope of the results pages (core.pagecache): bumped by every write to the index.
+PAGE_CACHE_SCOPE = "search"

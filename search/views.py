@@ -7,8 +7,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import pagecache
 from core.ratelimit import ratelimit
 from search import service
+from search import settings as conf
 
 PARAMS = ("q", "type", "theme", "region", "status", "date", "tri")
 
@@ -22,6 +24,13 @@ def _url(base: dict, **changes) -> str:
 
 @require_GET
 def results(request):
+    # Anonymous readers share one rendering per query and index version: a flash crowd searches the same few
+    # words. Every write to the index bumps the version (search.indexing.apply), so a hidden or deleted item
+    # never comes back from a copy.
+    return pagecache.serve(request, conf.PAGE_CACHE_SCOPE, lambda: _render_results(request))
+
+
+def _render_results(request):
     query = request.GET.get("q", "")
     sort = "date" if request.GET.get("tri") == "date" else "relevance"
     result = service.search(query, request.GET, sort, request.GET.get("page", 1), request.user)
@@ -50,7 +59,10 @@ def results(request):
             if value.selected
         ],
     }
-    return render(request, "search/results.html", context)
+    response = render(request, "search/results.html", context)
+    if result.degraded:  # answered by the fallback engine: not a copy to keep once Elasticsearch is back
+        pagecache.do_not_cache(response)
+    return response
 
 
 @require_GET

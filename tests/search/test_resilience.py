@@ -180,3 +180,10 @@ def test_real_node_stop_and_start(settings, request, alice, django_capture_on_co
     result = service.search("orthophonistes")
     assert result.engine == "elasticsearch" and not result.degraded and result.total == 1
     es.drop_all()
+
+
+def test_results_answered_by_the_fallback_engine_are_not_cached(db_corpus, es_down, client):
+    url = reverse("search:results")
+    client.get(url, {"q": "hôpitaux"})
+    again = client.get(url, {"q": "hôpitaux"})
+    assert again.context is not None and again.context["result"].degraded  # rendered, not a kept copy

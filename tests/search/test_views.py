@@ -150,3 +150,38 @@ def test_analysis_screens_refuse_citizens(db, alice, client, corpus):
 def test_similar_refuses_non_public_contributions(db, editor, client, corpus):
     client.force_login(editor)
     assert client.get(reverse("search_admin_similar", args=[corpus["c_hidden"].pk])).status_code == 404
+
+
+def test_anonymous_results_page_is_served_again_from_the_page_cache(engine, corpus, client,
+                                                                    django_assert_num_queries):
+    url = reverse("search:results")
+    first = client.get(url, {"q": "hôpitaux"})
+    with django_assert_num_queries(0):  # neither the database nor the engine: one cache read
+        again = client.get(url, {"q": "hôpitaux"})
+    assert again.status_code == 200
+    assert again.content.count(b"<mark>") == first.content.count(b"<mark>") > 0
+    assert client.get(url, {"q": "dossier"}).context is not None  # another query: its own rendering
+
+
+def test_hidden_contribution_never_comes_back_from_a_cached_results_page(
+        engine, corpus, client, moderator, settings, django_capture_on_commit_callbacks):
+    from consult import services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    target = corpus["c_hopitaux"]
+    url = reverse("search:results")
+    first = client.get(url, {"q": "hôpitaux"})
+    assert f"contribution-{target.pk}" in {h.key for h in first.context["result"].hits}
+    assert client.get(url, {"q": "hôpitaux"}).context is None  # served from the copy
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide(moderator, target, "Propos hors charte")
+    response = client.get(url, {"q": "hôpitaux"})
+    assert response.context is not None  # rendered again: the removal bumped the results' version
+    assert f"contribution-{target.pk}" not in {h.key for h in response.context["result"].hits}
+
+
+def test_signed_in_readers_get_a_fresh_results_page(engine, corpus, client, alice):
+    client.force_login(alice)
+    url = reverse("search:results")
+    client.get(url, {"q": "hôpitaux"})
+    assert client.get(url, {"q": "hôpitaux"}).context is not None
