@@ -128,8 +128,10 @@ def test_the_retrier_gives_up_on_messages_older_than_its_limit(monkeypatch):
     layer = DownThenUpLayer()
     layer.down = False
     retrier = Retrier(layer)
-    retrier.pending[1] = (0.0, "g", {"event": {"id": 1}})  # failed long ago
-    retrier.pending[2] = (__import__("time").monotonic(), "g", {"event": {"id": 2}})
+    now = __import__("time").monotonic()
+    # Failed longer ago than the limit (not "at monotonic 0.0": on a machine up for less than MAX_AGE, that is recent).
+    retrier.pending[1] = (now - retrier.MAX_AGE - 1, "g", {"event": {"id": 1}})
+    retrier.pending[2] = (now, "g", {"event": {"id": 2}})
     loop = aio.new_event_loop()
     try:
         assert retrier._flush(loop)
