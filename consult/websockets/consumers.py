@@ -81,7 +81,8 @@ _known_watchable: dict[int, str] = {}
 
 
 def _versions(consultation_id: int) -> str | None:
-    return pagecache.current_versions(page_cache_scope(consultation_id))
+    # The strict versions: new contributions and votes do not change whether a consultation may be watched.
+    return pagecache.strict_versions(page_cache_scope(consultation_id))
 
 
 def _load_consultation(consultation_id: int, scope, versions: str | None = None):
@@ -153,11 +154,12 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.writer = asyncio.create_task(self._write())
         await get_hub().join(self.group, self)
         self.joined = True
-        self.presence_bucket = await sync_to_async(presence.add, thread_sensitive=False)(self.consultation_id)
+        self.presence_bucket, count, claimed = await sync_to_async(presence.join, thread_sensitive=False)(
+            self.consultation_id
+        )
         self.heartbeat = asyncio.create_task(self._heartbeat())
-        count = await sync_to_async(presence.count, thread_sensitive=False)(self.consultation_id)
         await self.send_json({"type": "presence", "count": count})
-        await self._presence_changed()
+        await self._presence_changed(claimed)
 
     async def disconnect(self, code):
         if self.heartbeat is not None:
@@ -168,9 +170,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             return
         self.joined = False
         await get_hub().leave(self.group, self)
-        if self.presence_bucket is not None:
-            await sync_to_async(presence.remove, thread_sensitive=False)(self.consultation_id, self.presence_bucket)
-        await self._presence_changed()
+        claimed = await sync_to_async(presence.leave, thread_sensitive=False)(self.consultation_id, self.presence_bucket)
+        await self._presence_changed(claimed)
 
     # --- messages from the client -------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -271,16 +272,16 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         try:
             while True:
                 await asyncio.sleep(presence.seconds_to_next_bucket() + random.uniform(0, presence.HEARTBEAT_SPREAD))
-                self.presence_bucket = await sync_to_async(presence.add, thread_sensitive=False)(
+                self.presence_bucket, claimed = await sync_to_async(presence.beat, thread_sensitive=False)(
                     self.consultation_id
                 )
-                await self._presence_changed()
+                await self._presence_changed(claimed)
         except asyncio.CancelledError:
             pass
 
-    async def _presence_changed(self):
-        """Schedule one presence broadcast for this consultation unless one is already due (rate limit)."""
-        claimed = await sync_to_async(presence.claim_broadcast, thread_sensitive=False)(self.consultation_id)
+    async def _presence_changed(self, claimed: bool):
+        """Schedule one presence broadcast for this consultation if this socket claimed it (presence.claim_broadcast:
+        one per window, the rate limit)."""
         if not claimed:
             return
         delay = conf.presence_broadcast_delay()

@@ -29,12 +29,34 @@ def add(consultation_id: int, number: int | None = None) -> int:
     """Count one connection in a bucket (the current one by default); return the bucket."""
     number = bucket() if number is None else number
     key = _key(consultation_id, number)
-    cache.add(key, 0, timeout=2 * conf.presence_ttl() + 5)
     try:
-        cache.incr(key)
-    except ValueError:  # expired in between: start again
-        cache.add(key, 1, timeout=2 * conf.presence_ttl() + 5)
+        cache.incr(key)  # one round trip, except for the first connection of a bucket
+    except ValueError:  # the bucket's first connection (or expired in between): create it
+        if not cache.add(key, 1, timeout=2 * conf.presence_ttl() + 5):
+            try:
+                cache.incr(key)  # another connection created it first
+            except ValueError:
+                pass
     return number
+
+
+def join(consultation_id: int) -> tuple[int, int, bool]:
+    """A socket opens: (the bucket it is counted in, the count to show it, whether it broadcasts the count) —
+    one thread hop for the three cache operations of a connect."""
+    number = add(consultation_id)
+    return number, count(consultation_id), claim_broadcast(consultation_id)
+
+
+def beat(consultation_id: int) -> tuple[int, bool]:
+    """Heartbeat: counted again in the current bucket; (that bucket, whether it broadcasts the count)."""
+    return add(consultation_id), claim_broadcast(consultation_id)
+
+
+def leave(consultation_id: int, number: int | None) -> bool:
+    """A socket closes: out of its bucket; whether it broadcasts the count."""
+    if number is not None:
+        remove(consultation_id, number)
+    return claim_broadcast(consultation_id)
 
 
 def remove(consultation_id: int, number: int) -> None:

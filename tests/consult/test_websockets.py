@@ -285,7 +285,8 @@ async def test_a_password_restricted_consultation_is_watchable_once_the_password
 def page_cache_versions(consultation):
     from core import pagecache
 
-    return f"{pagecache.version(pagecache.GLOBAL_SCOPE)}.{pagecache.version(consultation.page_cache_scope)}"
+    scope = consultation.page_cache_scope
+    return f"{pagecache.version(pagecache.GLOBAL_SCOPE)}.{pagecache.version(pagecache.strict_scope(scope))}"
 
 
 async def test_an_anonymous_connect_is_answered_from_memory_until_the_consultation_changes(consultation):
