@@ -31,18 +31,21 @@ class ConsultConfig(AppConfig):
             )
 
 
-def _bump_after_commit(consultation_id):
+def _bump_after_commit(consultation_id, additive=False):
     from django.db import transaction
 
     from consult.models import page_cache_scope
     from core import pagecache
 
-    transaction.on_commit(lambda: pagecache.bump(page_cache_scope(consultation_id)))
+    transaction.on_commit(lambda: pagecache.bump(page_cache_scope(consultation_id), additive=additive))
 
 
 def _event_saved(sender, instance, created, **kwargs):
     if created:
-        _bump_after_commit(instance.consultation_id)
+        additive = (sender.KIND_CREATED, sender.KIND_PUBLISHED, sender.KIND_VOTES)
+        # A new or newly published contribution and new vote counts only add to the pages (their previous copy
+        # may be served while the next renders); an edit, a hiding or a withdrawal takes something away.
+        _bump_after_commit(instance.consultation_id, additive=instance.kind in additive)
 
 
 def _page_changed(sender, instance, **kwargs):

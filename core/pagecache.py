@@ -9,7 +9,12 @@ for everyone except three per-response values, so we render a page once per *ver
 - the cache key holds the scope's version (e.g. one consultation), bumped after commit by every change that
   alters what readers see (a contribution event, a page publication, an account deletion): a hidden
   contribution disappears from the very next page served, not after a delay;
-- PAGE_CACHE_SECONDS bounds what no event announces (a display name changed in a profile).
+- PAGE_CACHE_SECONDS bounds what no event announces (a display name changed in a profile);
+- while one request re-renders a page made stale by *additions only* (a new contribution, vote counts), other
+  readers get the previous copy at once, if it is at most PAGE_CACHE_STALE_SECONDS old: live.js catches up from
+  the copy's last event id over the socket, so nothing is missed, and a flash crowd never waits on the render.
+  Anything that takes something away (a contribution hidden, withdrawn or edited, a page unpublished, a view
+  restriction) also bumps the scope's *strict* version, and a copy behind on that is never served.
 
 Only plain anonymous GETs are cached: no session cookie, no pending message, a 200 answer that sets no cookie.
 Logged-in people always get a fresh page (their votes, their pending contributions, their forms). When the
@@ -18,6 +23,7 @@ cache is unreachable (a Redis restart), `get` misses and pages are rendered as u
 
 import hashlib
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -33,6 +39,24 @@ NOT_CACHEABLE = "_agora_page_cache_skip"
 GLOBAL_SCOPE = "all"
 RENDER_LOCK_SECONDS = 10  # a render lock outlives a crashed renderer by this much at most
 WAIT_STEP_SECONDS = 0.05
+
+
+class PageCopy(NamedTuple):
+    """One cached page. `versions` and `strict` are "<global>.<scope>" and "<global>.<strict scope>" as read
+    before the render started; `valid_until` is a timestamp or None; `rendered_at` is when the render started."""
+
+    scope: str
+    versions: str
+    strict: str
+    valid_until: float | None
+    rendered_at: float
+    content: bytes
+    content_type: str
+
+
+def strict_scope(scope: str) -> str:
+    """The counter bumped only by changes that take something away from a scope's pages."""
+    return f"{scope}!strict"
 
 
 def _new_counter() -> int:
@@ -53,13 +77,16 @@ def version(scope: str) -> int:
     return value
 
 
-def bump(scope: str) -> None:
-    """Make every cached item of a scope stale (call it after commit)."""
-    key = f"version:{scope}"
-    try:
-        cache.incr(key)
-    except ValueError:  # missing (evicted, or never read): any value other than the old one will do
-        cache.set(key, _new_counter(), None)
+def bump(scope: str, additive: bool = False) -> None:
+    """Make every cached item of a scope stale (call it after commit). `additive`: the change only adds to what
+    the pages show (a new contribution, vote counts), so their previous copy may still be served for a few seconds
+    while one request renders the new one; anything else also bumps the strict version."""
+    for name in (scope,) if additive else (scope, strict_scope(scope)):
+        key = f"version:{name}"
+        try:
+            cache.incr(key)
+        except ValueError:  # missing (evicted, or never read): any value other than the old one will do
+            cache.set(key, _new_counter(), None)
 
 
 def do_not_cache(response):
@@ -94,22 +121,45 @@ def entry_key(request) -> str:
     return f"page:{request.LANGUAGE_CODE}:{path_hash}"
 
 
+def current_state(scope: str) -> tuple[str | None, str | None]:
+    """("<global>.<scope>", "<global>.<strict scope>") from one cache round trip; None for a pair with a counter
+    missing (never read, evicted)."""
+    names = (GLOBAL_SCOPE, scope, strict_scope(scope))
+    values = cache.get_many([f"version:{name}" for name in names])
+    got = [values.get(f"version:{name}") for name in names]
+    versions = f"{got[0]}.{got[1]}" if got[0] is not None and got[1] is not None else None
+    strict = f"{got[0]}.{got[2]}" if got[0] is not None and got[2] is not None else None
+    return versions, strict
+
+
 def current_versions(scope: str) -> str | None:
-    """"<global>.<scope>" from one cache round trip; None when a counter is missing (never read, evicted)."""
-    keys = (f"version:{GLOBAL_SCOPE}", f"version:{scope}")
-    values = cache.get_many(keys)
-    if len(values) != len(keys):
-        return None
-    return ".".join(str(values[key]) for key in keys)
+    """"<global>.<scope>" (None when a counter is missing)."""
+    return current_state(scope)[0]
 
 
-def _unexpired(entry) -> bool:
+def strict_versions(scope: str) -> str | None:
+    """"<global>.<strict scope>": moves only when something may no longer be shown (None when missing)."""
+    return current_state(scope)[1]
+
+
+def _unexpired(entry: PageCopy) -> bool:
     """Before the entry's `valid_until` (e.g. its consultation opening or closing at a set time)."""
-    return entry[2] is None or time.time() < entry[2]
+    return entry.valid_until is None or time.time() < entry.valid_until
 
 
-def _fresh(entry, versions: str | None) -> bool:
-    return entry is not None and versions is not None and entry[1] == versions and _unexpired(entry)
+def _fresh(entry: PageCopy | None, versions: str | None) -> bool:
+    return entry is not None and versions is not None and entry.versions == versions and _unexpired(entry)
+
+
+def _servable_stale(entry: PageCopy | None, strict: str | None) -> bool:
+    """Behind only by additions, and young enough: may be served while its next version renders."""
+    return (
+        entry is not None
+        and strict is not None
+        and entry.strict == strict
+        and time.time() - entry.rendered_at <= settings.PAGE_CACHE_STALE_SECONDS
+        and _unexpired(entry)
+    )
 
 
 def lock_key(key: str) -> str:
@@ -126,7 +176,7 @@ def _parse(versions: str | None) -> tuple[int, ...] | None:
 def _at_least(entry, wanted: tuple[int, ...]) -> bool:
     """The copy was rendered at `wanted` or later (counters only grow; a re-created one starts above the lost
     one: _new_counter), so it is as fresh as a page rendered now would be for a reader who arrived at `wanted`."""
-    got = _parse(entry[1]) if entry is not None else None
+    got = _parse(entry.versions) if entry is not None else None
     return (
         got is not None
         and len(got) == len(wanted)
@@ -156,7 +206,10 @@ def wait_for_copy(key: str, scope: str):
 
 def _get_pair(key: str):
     values = cache.get_many([key, lock_key(key)])
-    return values.get(key), values.get(lock_key(key))
+    entry = values.get(key)
+    if not isinstance(entry, PageCopy):  # absent, or written by an older release in another shape
+        entry = None
+    return entry, values.get(lock_key(key))
 
 
 def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
@@ -169,16 +222,18 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
     if not cacheable(request):
         return render()
     key = entry_key(request)
-    entry = cache.get(key)
-    versions = current_versions(scope)
-    if versions is None:  # a counter never read or evicted: create it, so the copy can be checked later
+    entry, _ = _get_pair(key)
+    versions, strict = current_state(scope)
+    if versions is None or strict is None:  # a counter never read or evicted: create it, so copies can be checked
         versions = f"{version(GLOBAL_SCOPE)}.{version(scope)}"
+        strict = f"{version(GLOBAL_SCOPE)}.{version(strict_scope(scope))}"
     if _fresh(entry, versions):
         return _from_entry(request, entry)
     # Readers arriving while this render runs wait for its copy (EarlyPageCacheMiddleware): one render per page
     # and version. Not claimed (another request renders it): render anyway, never wait here, where the request
     # may already hold a database connection.
     claimed = cache.add(lock_key(key), scope, RENDER_LOCK_SECONDS)
+    rendered_at = time.time()
     # Templates read the nonce from the request (django-dsfr's base does): lend them the placeholder.
     nonce, request.csp_nonce = request.csp_nonce, NONCE_PLACEHOLDER
     setattr(request, RENDERING, True)
@@ -196,7 +251,9 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
             timeout = settings.PAGE_CACHE_SECONDS
             if valid_until is not None:
                 timeout = max(1, min(timeout, int(valid_until - time.time())))
-            cache.set(key, (scope, versions, valid_until, response.content, response["Content-Type"]), timeout)
+            copy = PageCopy(scope, versions, strict, valid_until, rendered_at, response.content,
+                            response["Content-Type"])
+            cache.set(key, copy, timeout)
     finally:
         setattr(request, RENDERING, False)
         request.csp_nonce = nonce
@@ -221,8 +278,12 @@ class EarlyPageCacheMiddleware:
         if early_cacheable(request):
             key = entry_key(request)
             entry, lock = _get_pair(key)
-            if entry is not None and _fresh(entry, current_versions(entry[0])):
-                return _from_entry(request, entry)
+            if entry is not None:
+                versions, strict = current_state(entry.scope)
+                if _fresh(entry, versions):
+                    return _from_entry(request, entry)
+                if lock is not None and _servable_stale(entry, strict):  # its next version is being rendered
+                    return _from_entry(request, entry)
             if lock is not None:  # being rendered right now (the lock holds the page's scope)
                 entry = wait_for_copy(key, lock)
                 if entry is not None:
@@ -231,8 +292,8 @@ class EarlyPageCacheMiddleware:
 
 
 def _from_entry(request, entry) -> HttpResponse:
-    """A cached entry (scope, versions, valid_until, content, content type) as this visitor's response."""
-    return _personalise(request, HttpResponse(entry[3], content_type=entry[4]))
+    """A cached copy as this visitor's response."""
+    return _personalise(request, HttpResponse(entry.content, content_type=entry.content_type))
 
 
 def _personalise(request, response: HttpResponse) -> HttpResponse:

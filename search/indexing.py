@@ -167,11 +167,12 @@ def _write_db(upserts: list[dict], deletes: list[str]):
         DocumentTheme.objects.bulk_create(themes)
 
 
-def _index_changed():
-    """Cached results pages are stale from the commit of any write to the index (core.pagecache)."""
+def _index_changed(additive: bool = False):
+    """Cached results pages are stale from the commit of any write to the index (core.pagecache). `additive`:
+    nothing was removed, so a previous copy may be served while the next one renders."""
     from core import pagecache
 
-    transaction.on_commit(lambda: pagecache.bump(conf.PAGE_CACHE_SCOPE))
+    transaction.on_commit(lambda: pagecache.bump(conf.PAGE_CACHE_SCOPE, additive=additive))
 
 
 def apply(keys: list[str]) -> dict:
@@ -182,6 +183,9 @@ def apply(keys: list[str]) -> dict:
         doc_type, pk = sources.split_key(key)
         doc = sources.SOURCES[doc_type].build(pk, cache)
         (upserts.append(doc) if doc else deletes.append(key))
+    # Only new documents: a results page behind on them may still be served while its next version renders.
+    # A removal or a changed document (an edit may take text away) may not.
+    additive = not deletes and not SearchDocument.objects.filter(key__in=[d["key"] for d in upserts]).exists()
     write_db(upserts, deletes)
     es_error = None
     if conf.es_url():
@@ -196,7 +200,7 @@ def apply(keys: list[str]) -> dict:
             es_error = f"{type(exc).__name__}: {exc}"[:300]
             es.mark_down()
             logger.warning("search: Elasticsearch write failed, %d updates kept pending: %s", len(keys), es_error)
-    _index_changed()  # after both writes: a page rendered from now on sees them
+    _index_changed(additive)  # after both writes: a page rendered from now on sees them
     if es_error:
         PendingUpdate.objects.filter(key__in=keys).update(attempts=F("attempts") + 1, last_error=es_error)
     else:

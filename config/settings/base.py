@@ -135,6 +135,9 @@ else:
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 # An anonymous reader who finds the page being rendered by another request waits this long for its copy.
 PAGE_CACHE_WAIT_SECONDS = float(env("PAGE_CACHE_WAIT_SECONDS", "2"))
+# While a page made stale by additions only (a new contribution, votes) re-renders, other anonymous readers get
+# its previous copy if it is at most this old (live.js catches up over the socket). 0: never serve a stale copy.
+PAGE_CACHE_STALE_SECONDS = float(env("PAGE_CACHE_STALE_SECONDS", "5"))
 
 # --- Channels -------------------------------------------------------------------------------------------
 def _other_redis_db(url: str, db: int) -> str:

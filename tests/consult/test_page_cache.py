@@ -174,9 +174,9 @@ def _store_later(seconds, action):
     return timer
 
 
-def _being_rendered(url, wait_seconds, settings):
-    """A copy of `url` made stale by a new contribution while another request holds its render lock.
-    Returns (cache key, stale entry)."""
+def _being_rendered(url, wait_seconds, settings, additive=False):
+    """A copy of `url` made stale (by a hiding, or by a new contribution when `additive`) while another request
+    holds its render lock. Returns (cache key, stale entry)."""
     from django.core.cache import cache
     from django.test import RequestFactory
 
@@ -188,8 +188,8 @@ def _being_rendered(url, wait_seconds, settings):
     request.LANGUAGE_CODE = "fr"
     key = pagecache.entry_key(request)
     entry = cache.get(key)
-    pagecache.bump(entry[0])
-    cache.add(pagecache.lock_key(key), entry[0], 10)
+    pagecache.bump(entry.scope, additive=additive)
+    cache.add(pagecache.lock_key(key), entry.scope, 10)
     return key, entry
 
 
@@ -201,7 +201,7 @@ def test_a_reader_arriving_while_the_page_renders_waits_for_that_copy_instead_of
     from core import pagecache
 
     key, entry = _being_rendered(section_url(section), 3, settings)
-    fresh = (entry[0], pagecache.current_versions(entry[0]), entry[2], b"<html>copie fraiche</html>", entry[4])
+    fresh = entry._replace(versions=pagecache.current_versions(entry.scope), content=b"<html>copie fraiche</html>")
     timer = _store_later(0.3, lambda: (cache.set(key, fresh, 60), cache.delete(pagecache.lock_key(key))))
     with django_assert_max_num_queries(0):
         response = Client().get(section_url(section))
@@ -229,7 +229,60 @@ def test_a_waiting_reader_gives_up_after_the_wait_and_never_gets_a_copy_older_th
     from django.core.cache import cache
 
     key, entry = _being_rendered(section_url(section), 0.3, settings)  # that render never ends (it hangs)
-    cache.set(key, (*entry[:3], b"<html>copie perimee</html>", entry[4]), 60)  # an older version's copy
+    cache.set(key, entry._replace(content=b"<html>copie perimee</html>"), 60)  # an older version's copy
     response = Client().get(section_url(section))
     assert response.status_code == 200 and b"copie perimee" not in response.content
     assert "Un avis publié sur la section." in response.text
+
+
+def test_while_a_page_behind_by_a_new_contribution_renders_readers_get_its_previous_copy_at_once(
+    section, published, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    key, entry = _being_rendered(section_url(section), 3, settings, additive=True)
+    cache.set(key, entry._replace(content=b"<html>copie precedente</html>"), 60)
+    with django_assert_max_num_queries(0):  # neither a wait nor a render: live.js catches up over the socket
+        response = Client().get(section_url(section))
+    assert response.content == b"<html>copie precedente</html>"
+
+
+def test_a_copy_behind_by_a_hidden_contribution_is_never_served_while_the_page_renders(
+    section, published, settings
+):
+    from django.core.cache import cache
+
+    key, entry = _being_rendered(section_url(section), 0.3, settings)  # a hiding: the strict version moved
+    cache.set(key, entry._replace(content=b"<html>copie avec le masque</html>"), 60)
+    response = Client().get(section_url(section))
+    assert response.status_code == 200 and b"copie avec le masque" not in response.content
+
+
+def test_a_previous_copy_older_than_the_stale_limit_is_not_served(section, published, settings):
+    import time
+
+    from django.core.cache import cache
+
+    key, entry = _being_rendered(section_url(section), 0.3, settings, additive=True)
+    settings.PAGE_CACHE_STALE_SECONDS = 5
+    cache.set(key, entry._replace(content=b"<html>trop vieille</html>", rendered_at=time.time() - 6), 60)
+    response = Client().get(section_url(section))
+    assert b"trop vieille" not in response.content and "Un avis publié sur la section." in response.text
+
+
+def test_new_contributions_and_votes_bump_additively_hidings_strictly(
+    client, section, published, moderator, bob, django_capture_on_commit_callbacks
+):
+    from core import pagecache
+
+    client.get(section_url(section))
+    scope = section.page.specific.page_cache_scope
+    versions, strict = pagecache.current_state(scope)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_contribution(bob, section, "Encore un avis sur la section.", stance="pour",
+                                     no_interests=True)
+    after_new = pagecache.current_state(scope)
+    assert after_new[0] != versions and after_new[1] == strict
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide(moderator, published, "Propos injurieux")
+    assert pagecache.current_state(scope)[1] != strict

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from search.models import SearchDocument
 from tests.search.conftest import SECRET
 
 
@@ -185,3 +186,22 @@ def test_signed_in_readers_get_a_fresh_results_page(engine, corpus, client, alic
     url = reverse("search:results")
     client.get(url, {"q": "hôpitaux"})
     assert client.get(url, {"q": "hôpitaux"}).context is not None
+
+
+def test_only_new_documents_bump_the_results_pages_additively(engine, corpus, django_capture_on_commit_callbacks):
+    from core import pagecache
+    from search import indexing
+
+    scope = "search"
+    for name in (pagecache.GLOBAL_SCOPE, scope, pagecache.strict_scope(scope)):
+        pagecache.version(name)
+    before = pagecache.current_state(scope)
+    key = f"contribution-{corpus['c_hopitaux'].pk}"
+    SearchDocument.objects.filter(key=key).delete()  # as if never indexed yet
+    with django_capture_on_commit_callbacks(execute=True):
+        indexing.apply([key])
+    after_new = pagecache.current_state(scope)
+    assert after_new[0] != before[0] and after_new[1] == before[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        indexing.apply([key])  # the same document again (e.g. edited): strict
+    assert pagecache.current_state(scope)[1] != after_new[1]
