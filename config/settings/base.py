@@ -128,7 +128,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not process memory: the processes of one machine (the server and the task worker of `make run`)
+    # must see one another's writes, e.g. the page-cache versions an index update in the worker bumps.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
 
 # Whole pages for anonymous readers of busy pages (core/pagecache.py): invalidated by version on every change
 # readers can see; this is the upper bound for what no event announces. 0 turns the page cache off.

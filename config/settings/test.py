@@ -1,9 +1,24 @@
 """Test settings: the same engines as the environment gives (embedded defaults or real ones via env vars)."""
 
 import os
+import re
 
-from .base import *  # noqa: F401,F403
-from .base import DATABASES
+# pytest-xdist: every worker gets its own PostgreSQL database (pytest-django), Elasticsearch prefix (below) and
+# Redis databases, since tests clear the cache and channel group names repeat across workers' databases.
+# Set in the environment before base.py reads it, so that the servers and scripts tests spawn inherit it; the
+# database number depends only on the worker, so a child process that re-reads these settings lands on the same.
+_worker = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+if _worker and os.environ.get("REDIS_URL"):
+    _n = int(_worker.group(1))
+    _base = re.sub(r"/\d*$", "", os.environ["REDIS_URL"])  # redis://host:port without its database
+    os.environ["REDIS_URL"] = f"{_base}/{2 + 2 * _n}"
+    os.environ["CHANNEL_REDIS_URL"] = f"{_base}/{3 + 2 * _n}"
+
+from .base import *  # noqa: E402,F401,F403
+from .base import DATABASES, REDIS_URL  # noqa: E402
+
+if not REDIS_URL:  # one test process, its own cache (tests clear it; xdist workers must not share it)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -31,7 +46,7 @@ LOGGING = {
 # development indices. An explicit refresh of the small test index takes milliseconds where "wait_for" waits
 # for the next scheduled refresh (up to 1 s, for each of the hundreds of writes fixtures make).
 SEARCH_REFRESH = True
-SEARCH_INDEX_PREFIX = f"test_{os.getpid()}"
+SEARCH_INDEX_PREFIX = f"test_p{os.getpid()}"  # "p": never a prefix of the uuid-named indices of search tests
 
 # The hub's reconciliation with the event log (consult/websockets/hub.py) reads the database from a thread
 # every few seconds: off in the suite, whose tests hold their data in an uncommitted transaction, except where

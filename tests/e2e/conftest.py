@@ -78,6 +78,7 @@ def server_env(tmp_path_factory):
         DJANGO_SETTINGS_MODULE="config.settings.e2e",
         DATABASE_URL=e2e_database_url(tmp),
         MEDIA_ROOT=str(tmp / "media"),
+        CACHE_DIR=str(tmp / "cache"),  # without Redis: shared by the server and the manage.py calls below
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SEARCH_INDEX_PREFIX="agora_e2e",
     )
