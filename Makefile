@@ -6,6 +6,15 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 ONLY ?=
+# The non-browser suite runs in TEST_WORKERS processes (pytest-xdist; each has its own database, Redis databases
+# and search indices: config/settings/test.py), in pytest-django's order: first the tests that leave the database
+# as migrated, then (reusing those databases) the ones that flush it (tests/conftest.py, --db-phase). Tests marked
+# `serial` stop a shared engine and run alone at the end.
+TEST_WORKERS ?= 2
+PYTEST_XDIST = $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not serial"
+PYTEST_PARALLEL = $(PYTEST_XDIST) --db-phase plain --reuse-db --create-db tests && \
+  $(PYTEST_XDIST) --db-phase transactional --reuse-db tests
+PYTEST_SERIAL = $(PY) -m pytest -m "serial and not browser" tests
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
@@ -37,7 +46,7 @@ run: install ## Set up everything (migrations, demo content, admin) and serve on
 
 test: install ## Run the test suite on the embedded engines (SQLite, in-memory layer, database search)
 	env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL DJANGO_SETTINGS_MODULE=config.settings.test \
-	  $(PY) -m pytest -m "not browser" tests
+	  bash -c '$(PYTEST_PARALLEL) && $(PYTEST_SERIAL)'
 	$(MAKE) --no-print-directory test-browser
 
 test-browser: install node_modules/.installed ## Browser tests in Chromium (skipped with a reason when Chromium is missing)
@@ -47,9 +56,8 @@ services: ## Install if needed and start PostgreSQL, Redis, Elasticsearch; check
 	bash scripts/services.sh start
 
 test-all: install node_modules/.installed services ## The same suite on PostgreSQL + Redis + Elasticsearch, then the browser tests
-	set -a; eval "$$(bash scripts/services.sh env)"; set +a; \
-	  DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m "not browser" tests && \
-	  DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -m browser tests/e2e
+	set -a; eval "$$(bash scripts/services.sh env)"; set +a; export DJANGO_SETTINGS_MODULE=config.settings.test; \
+	  $(PYTEST_PARALLEL) && $(PYTEST_SERIAL) && $(PY) -m pytest -m browser tests/e2e
 
 bench: install ## Run the benchmarks (one JSON line each); `make bench ONLY=home_page` runs one
 	@$(PY) -m bench $(if $(ONLY),--only $(ONLY),)

@@ -17,6 +17,42 @@ from core.models import HomePage
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db-phase", choices=("plain", "transactional"), default=None,
+        help="Only the tests that leave the database as migrated (plain, and those without a database) or only "
+        "those that flush it (transactional): the two halves of pytest-django's order, run one after the other "
+        "when the suite is spread over several processes (Makefile).",
+    )
+
+
+def _flushes_database(item) -> bool:
+    """pytest-django's own test: transaction=True / reset_sequences, or the transactional_db / live_server
+    fixtures. Such a test empties every table when it ends, migration data included (collections, groups and
+    their permissions), so pytest-django runs them after the others; pytest-xdist hands whole files to each
+    process, which would interleave them."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    phase = config.getoption("--db-phase")
+    if phase is None:
+        return
+    wanted = phase == "transactional"
+    selected = [item for item in items if _flushes_database(item) == wanted]
+    config.hook.pytest_deselected(items=[item for item in items if _flushes_database(item) != wanted])
+    items[:] = selected
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters live in the cache: each test starts with a clean budget.
@@ -156,7 +192,7 @@ def login(client):
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_test_search_indices():
-    """Indices written during this run (prefix test_<pid>) are dropped at the end, on a real Elasticsearch."""
+    """Indices written during this run (prefix test_p<pid>_) are dropped at the end, on a real Elasticsearch."""
     yield
     from django.conf import settings
 
@@ -165,7 +201,7 @@ def _drop_test_search_indices():
 
         try:
             Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=10).options(ignore_status=404).indices.delete(
-                index=f"{settings.SEARCH_INDEX_PREFIX}*", expand_wildcards="all"
+                index=f"{settings.SEARCH_INDEX_PREFIX}_*", expand_wildcards="all"
             )
         except Exception as error:  # noqa: BLE001 - cleanup must not turn a green run red
             print(f"could not drop test indices: {error}")

@@ -149,6 +149,7 @@ def test_search_sync_command_reports_pending_failures(db_corpus, es_down):
 
 @pytest.mark.skipif(not ES_URL, reason=NO_ES_REASON)
 @pytest.mark.engines
+@pytest.mark.serial  # stops the node every other worker's search tests use
 def test_real_node_stop_and_start(settings, request, alice, django_capture_on_commit_callbacks):
     """Stops the real node (scripts/elasticsearch/stop.sh), edits content, starts it again: search degrades, then
     catches up. Only runs when ELASTICSEARCH_URL is set (make test-all)."""
