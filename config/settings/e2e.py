@@ -6,3 +6,7 @@ DEBUG = False
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 RATELIMIT_ENABLED = False
+# As in the test settings: an explicit refresh of the small e2e index after each write. Otherwise every inline
+# index task waits for Elasticsearch's next scheduled refresh ("wait_for", up to 1 s): load_demo records a few
+# hundred of them, which took the browser suite's setup from about 10 s to about 230 s.
+SEARCH_REFRESH = True
