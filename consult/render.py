@@ -5,7 +5,8 @@ consult/templates/consult/includes/contribution.html calls this through the {% c
 """
 
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -32,6 +33,24 @@ def _url(name, pk):
     return template.format(pk)
 
 
+def _stance_label(contribution) -> str:
+    """The stance's label in the current language (the choices are lazy strings, translated on every use)."""
+    key = (get_language(), "stance", contribution.stance)
+    value = _TRANSLATIONS.get(key)
+    if value is None:
+        value = _TRANSLATIONS[key] = str(contribution.get_stance_display())
+    return value
+
+
+def _when(moment) -> str:
+    """`moment` as dateformat's "j F Y à H:i" (e.g. "7 décembre 2026 à 09:05"), with the month's name memoised."""
+    key = (get_language(), "month", moment.month)
+    month = _TRANSLATIONS.get(key)
+    if month is None:
+        month = _TRANSLATIONS[key] = str(MONTHS[moment.month])
+    return f"{moment.day} {month} {moment.year} à {moment.hour:02d}:{moment.minute:02d}"
+
+
 def _badge(text, extra=""):
     return f'<span class="fr-badge fr-badge--sm{extra}">{escape(text)}</span>'
 
@@ -50,11 +69,11 @@ def render_contribution(c, csrf_token="") -> str:
     meta = []
     if c.depth:
         meta.append(escape(_("Réponse")) + " · ")
-    meta.append(f'<time datetime="{created.isoformat()}">{escape(dateformat.format(created, "j F Y à H:i"))}</time>')
+    meta.append(f'<time datetime="{created.isoformat()}">{escape(_when(created))}</time>')
     if c.edited_at and show_body:
         meta.append(" · " + escape(_("modifiée")))
     if c.stance and show_body:
-        meta.append(" · " + _badge(c.get_stance_display(), f" agora-stance agora-stance--{c.stance}"))
+        meta.append(" · " + _badge(_stance_label(c), f" agora-stance agora-stance--{c.stance}"))
     if c.status == "pending":
         meta.append(" · " + _badge(_("en attente de modération — visible par vous et la modération"),
                                    " fr-badge--new"))

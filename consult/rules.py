@@ -54,14 +54,33 @@ def passes_view_restrictions(request, consultation, restrictions=None) -> bool:
     """The consultation's Wagtail privacy settings (login, password, groups, on it or an ancestor) hold for
     everything that reaches its contributions: section and contribution URLs, exports, the live socket and its
     HTTP catch-up. `request` needs only `.user` and `.session` (a socket's scope gives both). Editors and
-    moderators pass: they work on restricted consultations from the admin. One query when not staff (none when
-    the caller passes the `restrictions` it already read)."""
+    moderators pass: they work on restricted consultations from the admin. No query for an unrestricted
+    consultation read recently (view_restrictions), none either when the caller passes the `restrictions` it read."""
     user = request.user
     if is_editor(user) or is_moderator(user):
         return True
     if restrictions is None:
-        restrictions = consultation.get_view_restrictions()
+        restrictions = view_restrictions(consultation)
     return all(restriction.accept_request(request) for restriction in restrictions)
+
+
+# Consultation id → the global page-cache version (core/pagecache.py) under which it was last found without any
+# view restriction. Every restriction change, page move or deletion bumps that version (core/apps.py), so the
+# memory goes stale in every process at once; until then a reader costs one cache round trip, not two queries.
+_unrestricted: dict[int, int] = {}
+
+
+def view_restrictions(consultation) -> list:
+    """The Wagtail view restrictions on the consultation or one of its ancestors."""
+    from core import pagecache
+
+    version = pagecache.version(pagecache.GLOBAL_SCOPE)  # read first: a change during the query leaves it stale
+    if _unrestricted.get(consultation.pk) == version:
+        return []
+    restrictions = list(consultation.get_view_restrictions())
+    if not restrictions:
+        _unrestricted[consultation.pk] = version
+    return restrictions
 
 
 def can_view_contribution(user, contribution) -> bool:

@@ -39,8 +39,14 @@ def check_view_restrictions(request, consultation) -> None:
         raise Http404("Consultation introuvable.")
 
 
-def get_section(consultation, anchor) -> Section:
-    return get_object_or_404(Section, page_id=consultation.pk, anchor=anchor)
+def get_section(consultation, anchor, sections=None) -> Section:
+    """The section by its anchor; `sections` (all of them, already read for the side menu) spares the query."""
+    if sections is None:
+        return get_object_or_404(Section, page_id=consultation.pk, anchor=anchor)
+    for section in sections:
+        if section.anchor == anchor:
+            return section
+    raise Http404("Section introuvable.")
 
 
 def get_contribution(request, pk) -> Contribution:
@@ -68,7 +74,11 @@ def refuse(request, message, status=403, fallback=None):
 
 
 def section_breadcrumb(consultation, section=None):
-    crumbs = [("Consultations", consultation.get_parent().url), (consultation.title, consultation.url)]
+    url = consultation.url
+    # The index is the consultation's parent (parent_page_types) and Wagtail routes a page below its parent's URL:
+    # the index's URL is the consultation's without its last segment — no query for the parent page.
+    index_url = url[: url.rstrip("/").rfind("/") + 1] if url else consultation.get_parent().url
+    crumbs = [("Consultations", index_url), (consultation.title, url)]
     if section is not None:
         crumbs.append((section.title, None))
     return crumbs
@@ -77,7 +87,7 @@ def section_breadcrumb(consultation, section=None):
 # --- section thread -------------------------------------------------------------------------------------
 
 
-def render_section(request, consultation, section, form=None, status=200):
+def render_section(request, consultation, section, form=None, status=200, sections=None):
     user = request.user
     sort = request.GET.get("tri", DEFAULT_SORT)
     sort = sort if sort in SORTS else DEFAULT_SORT
@@ -86,7 +96,8 @@ def render_section(request, consultation, section, form=None, status=200):
     refusal = rules.post_refusal(user, consultation)
     if form is None and refusal is None:
         form = ContributionForm(user=user)
-    sections = list(consultation.sections.all().order_by("sort_order"))
+    if sections is None:
+        sections = list(consultation.sections.all().order_by("sort_order"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -112,10 +123,11 @@ def render_section(request, consultation, section, form=None, status=200):
 @require_GET
 def section_view(request, consultation_id, section_anchor):
     consultation = get_consultation(request, consultation_id)
-    section = get_section(consultation, section_anchor)
+    sections = list(consultation.sections.all().order_by("sort_order"))  # one query: the side menu and this one
+    section = get_section(consultation, section_anchor, sections)
     return pagecache.serve(
-        request, consultation.page_cache_scope, lambda: render_section(request, consultation, section),
-        consultation.status_valid_until,
+        request, consultation.page_cache_scope,
+        lambda: render_section(request, consultation, section, sections=sections), consultation.status_valid_until,
     )
 
 
