@@ -1,7 +1,8 @@
 """search_query: 200 mixed queries (1-3 words, with 2 facets) — the full results-page query (hits, highlights,
 facet aggregations, suggestion) — on Elasticsearch (the bench_search index, BENCH_SEARCH_DOCS documents, built
 by bench.search_index when missing) and on the database engine (PostgreSQL, BENCH_SEARCH_DB_DOCS documents,
-default 100,000, in the agora_bench_search database)."""
+default 100,000, in the agora_bench_search database). BENCH_SEARCH_ENGINES (default "elasticsearch,database")
+runs one engine only, e.g. `BENCH_SEARCH_ENGINES=database make bench ONLY=search_query`."""
 
 import os
 import random
@@ -72,20 +73,23 @@ def main():
     use_database("agora_bench_search")
     from search import db_engine, es
 
-    es_docs = int(os.environ.get("BENCH_SEARCH_DOCS", "1000000"))
-    client = es.client(timeout=120)
-    count = client.count(index=es.conf.alias_name())["count"] if es.current_indices(client) else 0
-    if count != es_docs:
-        from bench.search_index import build_index
+    engines = os.environ.get("BENCH_SEARCH_ENGINES", "elasticsearch,database").split(",")
+    if "elasticsearch" in engines:
+        es_docs = int(os.environ.get("BENCH_SEARCH_DOCS", "1000000"))
+        client = es.client(timeout=120)
+        count = client.count(index=es.conf.alias_name())["count"] if es.current_indices(client) else 0
+        if count != es_docs:
+            from bench.search_index import build_index
 
-        log(f"search_query: building the Elasticsearch bench index ({es_docs} documents)")
-        build_index(es_docs)
-        count = client.count(index=es.conf.alias_name())["count"]
-    run(es.search, "elasticsearch", count)
+            log(f"search_query: building the Elasticsearch bench index ({es_docs} documents)")
+            build_index(es_docs)
+            count = client.count(index=es.conf.alias_name())["count"]
+        run(es.search, "elasticsearch", count)
 
-    db_docs = int(os.environ.get("BENCH_SEARCH_DB_DOCS", "100000"))
-    fill_database(db_docs)
-    run(db_engine.search, "database", db_docs)
+    if "database" in engines:
+        db_docs = int(os.environ.get("BENCH_SEARCH_DB_DOCS", "100000"))
+        fill_database(db_docs)
+        run(db_engine.search, "database", db_docs)
 
 
 if __name__ == "__main__":
