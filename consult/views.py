@@ -7,7 +7,6 @@ from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,7 +15,15 @@ from consult import settings as consult_settings
 from consult.forms import ContributionForm, EditForm, FlagForm
 from consult.models import ConsultationPage, Contribution, Section
 from consult.serializers import contribution_to_dict
-from consult.threads import DEFAULT_SORT, SORT_LABELS, SORTS, decorate, last_event_id, load_threads, viewer_votes
+from consult.threads import (
+    DEFAULT_SORT,
+    SORT_LABELS,
+    SORTS,
+    decorate,
+    last_event_id,
+    load_threads,
+    viewer_votes,
+)
 from core import pagecache
 from core.ratelimit import check_request, too_many_requests
 
