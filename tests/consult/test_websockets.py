@@ -463,3 +463,37 @@ async def test_a_catch_up_that_keeps_failing_asks_the_client_to_come_back_later(
     watcher = await open_socket(consultation.pk)
     await watcher.send_json_to({"type": "catch_up", "last_event_id": 0})
     assert await closed_with(watcher) == consumers.CLOSE_TRY_LATER
+
+
+async def test_a_signed_in_reader_connects_while_another_readers_catch_up_waits_for_the_database(
+    consultation, alice, monkeypatch
+):
+    """Catch-ups run on the live layer's own threads (consult/websockets/events.py): one stuck waiting for a
+    database connection must not hold up the session lookup every signed-in handshake needs on Channels' shared
+    thread (the reconnect storm of load_mixed run 5, docs/benchmarks.md)."""
+    import asyncio
+    import threading
+
+    from consult.websockets import consumers
+
+    started, release = threading.Event(), threading.Event()
+    events_after = consumers.events_after
+
+    def waiting_for_a_pooled_connection(*args, **kwargs):
+        started.set()
+        release.wait(15)
+        return events_after(*args, **kwargs)
+
+    monkeypatch.setattr(consumers, "events_after", waiting_for_a_pooled_connection)
+    reader = await open_socket(consultation.pk)
+    await reader.send_json_to({"type": "catch_up", "last_event_id": 0})
+    assert await asyncio.to_thread(started.wait, 5), "the catch-up never started"
+    try:
+        signed_in = await asyncio.wait_for(open_socket(consultation.pk, alice), timeout=5)
+    finally:
+        release.set()
+    _, synced = await catch_up(signed_in, 0)
+    assert synced["type"] == "synced"
+    assert (await next_message(reader, timeout=10))["type"] == "synced"  # the held catch-up ends once released
+    await signed_in.disconnect()
+    await reader.disconnect()
