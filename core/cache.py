@@ -73,7 +73,3 @@ class FailOpenRedisCache(RedisCache):
     has_key = _fail_open(False)(RedisCache.has_key)
     incr = _fail_open(1)(RedisCache.incr)
     clear = _fail_open(False)(RedisCache.clear)
-    # The same writes without the fail-open default, for a caller that must know one was lost: core.pagecache
-    # keeps a page-cache version bump that did not reach Redis and writes it again once Redis answers.
-    incr_or_raise = RedisCache.incr
-    set_or_raise = RedisCache.set
