@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 ONLY ?=
+FAULTS_ARGS ?=
 # The non-browser suite runs in TEST_WORKERS processes (pytest-xdist; each has its own database, Redis databases
 # and search indices: config/settings/test.py), in pytest-django's order: first the tests that leave the database
 # as migrated, then (reusing those databases) the ones that flush it (tests/conftest.py, --db-phase). Tests marked
@@ -75,7 +76,7 @@ serve-prod: install ## Production layout on this machine: gunicorn + uvicorn wor
 
 faults: install services ## Fault tests on the real engines: Redis/PostgreSQL/Elasticsearch/worker/app process killed (tests/faults)
 	set -a; eval "$$(bash scripts/services.sh env)"; set +a; \
-	  AGORA_FAULTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -s -v tests/faults
+	  AGORA_FAULTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -s -v tests/faults $(FAULTS_ARGS)
 
 clean: ## Remove the local database, media and caches
 	rm -rf db.sqlite3* media static_collected .pytest_cache .ruff_cache
