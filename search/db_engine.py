@@ -116,6 +116,7 @@ def _stem_of(word: str) -> str:
 # PostgreSQL answers a query with words in one statement (_pg_search); False falls back to one statement per
 # facet (the SQLite path), which tests compare it with.
 SINGLE_STATEMENT = True
+HIT_FIELDS = ("key", "doc_type", "object_id", "title", "url", "date", "body")  # what _hit reads
 
 
 def _condition_sql(q, table: str) -> tuple[str, list]:
@@ -169,9 +170,7 @@ def _pg_search(qs, sort: str, offset: int, size: int, now) -> tuple[int, dict, l
             page_ids = [int(pk) for pk in name.split(",") if pk]
     facets["status"] = {k: agg[f"status_{k}"] for k in status_q(now)}
     facets["date"] = {k: agg[f"date_{k}"] for k in date_q(now)}
-    docs = SearchDocument.objects.only("key", "doc_type", "object_id", "title", "url", "date", "body").in_bulk(
-        page_ids
-    )
+    docs = SearchDocument.objects.only(*HIT_FIELDS).in_bulk(page_ids)
     return agg["total"], facets, [docs[pk] for pk in page_ids if pk in docs]
 
 
@@ -200,7 +199,7 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
         qs = qs.order_by("-date", "-pk")
     else:
         qs = qs.order_by("-rank", Length("title"), "-date", "-pk")
-    docs = qs.only("key", "doc_type", "object_id", "title", "url", "date", "body")[offset:offset + size]
+    docs = qs.only(*HIT_FIELDS)[offset:offset + size]
     return {"total": agg["total"], "hits": [_hit(doc, stems) for doc in docs], "facets": facets, "suggestion": None}
 
 
