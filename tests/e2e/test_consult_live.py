@@ -101,3 +101,39 @@ def test_vote_counts_update_in_place_for_other_readers(browser, live_url, sectio
     finally:
         context_a.close()
         context_b.close()
+
+
+def test_a_long_catch_up_is_read_page_by_page_even_when_live_events_overtake_it(browser, section_url):
+    """The server answers a catch-up in pages (has_more). Live events keep arriving meanwhile, with ids far ahead
+    of the page being read: the next page must start where the last one ended, or the rest of the backlog is
+    skipped for good (found by the Redis-restart fault scenario: 630 contributions never shown)."""
+    context = browser.new_context(locale="fr-FR")
+    sent = []  # what live.js sends to the (mocked) server
+
+    def server(ws):
+        def on_message(message):
+            data = json.loads(message)
+            sent.append(data)
+            if len(sent) == 1:
+                start = data["last_event_id"]
+                ws.send(json.dumps({"type": "presence", "count": 2}))
+                # A live event, far ahead, arrives before the first page of the backlog is answered.
+                ws.send(json.dumps({"type": "event", "id": start + 900, "kind": "contribution.votes",
+                                    "contribution_id": 999999999, "votes_up": 1, "votes_down": 0}))
+                ws.send(json.dumps({"type": "synced", "last_event_id": start + 500, "has_more": True}))
+
+        ws.on_message(on_message)
+
+    context.route_web_socket("**/ws/consultations/**", server)
+    page = context.new_page()
+    try:
+        page.goto(section_url)
+        page.wait_for_selector("#live-presence")
+        deadline = time.time() + 10
+        while len(sent) < 2 and time.time() < deadline:
+            page.wait_for_timeout(100)
+        assert [m["type"] for m in sent[:2]] == ["catch_up", "catch_up"]
+        first = sent[0]["last_event_id"]
+        assert sent[1]["last_event_id"] == first + 500, "the second page starts where the first one ended"
+    finally:
+        context.close()

@@ -114,7 +114,9 @@
     if (data.type === "synced") {
       attempts = 0;
       if (data.last_event_id > lastEventId) lastEventId = data.last_event_id;
-      if (data.has_more) send({ type: "catch_up", last_event_id: lastEventId });
+      // The next page starts where this one ended, not at lastEventId: live events that arrived while the
+      // catch-up was answered can be far ahead of it, and starting there would skip the rest of the backlog.
+      if (data.has_more) send({ type: "catch_up", last_event_id: data.last_event_id });
       return;
     }
     if (data.type === "presence") return showPresence(data.count);
