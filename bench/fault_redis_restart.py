@@ -119,8 +119,8 @@ class Listener:
         elif message.get("type") == "synced":
             self.last_event_id = max(self.last_event_id, message["last_event_id"])
             self.attempts = 0
-            if message.get("has_more"):
-                return {"type": "catch_up", "last_event_id": self.last_event_id}
+            if message.get("has_more"):  # live.js: the next page starts where this one ended
+                return {"type": "catch_up", "last_event_id": message["last_event_id"]}
             self.synced.set()
         return None
 
@@ -155,7 +155,10 @@ class Listener:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - refused or dropped: back off and reconnect, like live.js
-                self.count_close(type(error).__name__)
+                received = getattr(error, "rcvd", None)  # websockets' ConnectionClosed: the server's close frame
+                self.count_close(
+                    f"code {received.code}" if received is not None else type(error).__name__
+                )
             self.ws = None
             if stop.is_set():
                 break
@@ -259,7 +262,12 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
     # Both the cache and the channel layer on the private Redis (a CHANNEL_REDIS_URL inherited from the
     # caller's environment would otherwise keep the layer on the shared Redis and the fault would not bite).
     servers = start_servers(
-        PORTS, extra_env={"REDIS_URL": redis_url, "CHANNEL_REDIS_URL": redis_url}
+        PORTS,
+        extra_env={
+            "REDIS_URL": redis_url,
+            "CHANNEL_REDIS_URL": redis_url,
+            "BENCH_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+        },
     )
     accepted: dict[str, int] = {}
     stats = {"errors": 0}
@@ -309,8 +317,14 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
             await asyncio.gather(*threads)
             await asyncio.sleep(5)  # the last broadcasts arrive
             live = [set(listener.contributions) for listener in group]
-            await asyncio.gather(*(listener.final_catch_up() for listener in group))
+            synced = await asyncio.gather(*(listener.final_catch_up() for listener in group))
             final = [set(listener.contributions) for listener in group]
+            for listener, ok in zip(group, synced):
+                log(
+                    f"listener {listener.index}: port {listener.port}, {len(listener.contributions)} seen, "
+                    f"last event {listener.last_event_id}, closes {listener.closes}, final catch-up "
+                    f"{'synced' if ok else 'NOT synced'}"
+                )
             stop.set()
             for listener in group:
                 if listener.ws is not None:
@@ -318,9 +332,13 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            return live, final, sum(listener.reconnects for listener in group)
+            closes: dict[str, int] = {}
+            for listener in group:
+                for reason, count in listener.closes.items():
+                    closes[reason] = closes.get(reason, 0) + count
+            return live, final, sum(listener.reconnects for listener in group), closes
 
-        live, final, reconnects = asyncio.run(scenario())
+        live, final, reconnects, closes = asyncio.run(scenario())
     finally:
         stop_servers(servers)
         stop_redis()
@@ -348,6 +366,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
         "listeners_missing_some": sum(1 for d in delivered if d < len(ids)),
         "after_final_catch_up_lost": len(ids) - (min(delivered_final) if delivered_final else 0),
         "reconnects": reconnects,
+        "closes": closes,
         "refused_requests": {k: v for k, v in stats.items() if v},
     }
     log(f"fault_redis_restart: {result}")
