@@ -119,7 +119,7 @@ def latest_event_id(consultation_id: int) -> int:
     return last or 0
 
 
-def unseen_events(consultation_id: int, floor: int | None, seen, now=None):
+def unseen_events(consultation_id: int, floor: int | None, seen, now=None, since=None):
     """The committed events of a consultation that a hub has not delivered: the other half of the hub's
     reconciliation (hub.py). Returns (events, floor).
 
@@ -127,6 +127,11 @@ def unseen_events(consultation_id: int, floor: int | None, seen, now=None):
     than conf.reconcile_grace() (its broadcast is probably on the way). The returned floor is the highest id
     inserted more than conf.reconcile_window() ago: below it no event can still commit, so the next call
     starts there. floor=None (a hub's first call) starts at the window.
+
+    `since`: when the hub started following the consultation. Older events are not its business: each reader
+    caught up from the log when it connected. Without it, a hub that had just (re)started following would
+    hand every reader the whole window again (30 s of events: hundreds after a Redis restart, when every
+    reader had reconnected at once).
     """
     from datetime import timedelta
 
@@ -134,15 +139,19 @@ def unseen_events(consultation_id: int, floor: int | None, seen, now=None):
 
     now = now or timezone.now()
     settled = now - timedelta(seconds=conf.reconcile_window())
+    start = settled if since is None else max(settled, since)
     events = ConsultationEvent.objects.filter(consultation_id=consultation_id)
     if floor is None:
         floor = (
-            events.filter(created_at__lt=settled).order_by("-id").values_list("id", flat=True).first()
+            events.filter(created_at__lt=start).order_by("-id").values_list("id", flat=True).first()
             or 0
         )
     rows = list(events.filter(id__gt=floor).order_by("id").values_list("id", "created_at"))
     fresh = now - timedelta(seconds=conf.reconcile_grace())
-    missing = [pk for pk, created in rows if pk not in seen and created <= fresh]
+    missing = [
+        pk for pk, created in rows
+        if pk not in seen and created <= fresh and (since is None or created >= since)
+    ]
     for pk, created in rows:
         if created < settled:
             floor = pk

@@ -34,7 +34,11 @@ logger = logging.getLogger(__name__)
 # Connection-level failures of the layer (Redis down or restarting), as opposed to programming errors.
 LAYER_UNREACHABLE = (OSError, RedisError)
 
+# More events than this missing from one reconciliation round: the readers reconnect and catch up instead.
+RECONCILE_BURST = 100
+
 GROUP_REFRESH_SECONDS = 3600  # layers expire group memberships (a day by default): renew well before
+STOP_WAIT_SECONDS = 5.0  # how long leaving waits for the cancelled tasks of a hub that stops listening
 
 
 class Hub:
@@ -45,28 +49,36 @@ class Hub:
         self.subscribed: set[str] = set()
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
+        # Bumped each time the hub stops listening: a task of an earlier run that outlives its cancellation
+        # (a library may turn a CancelledError into another exception) sees it and ends by itself.
+        self.generation = 0
         # Reconciliation state per group: the consultation, the log floor, the event ids delivered above it.
         self.consultations: dict[str, int] = {}
         self.floors: dict[str, int | None] = {}
         self.seen: dict[str, set[int]] = {}
+        self.since: dict[str, object] = {}  # when this hub started following the group (a datetime)
         self.reconciled = 0  # events delivered from the log rather than the layer (figures, tests)
 
     async def join(self, group: str, consumer) -> None:
         self.members.setdefault(group, set()).add(consumer)
         consultation_id = getattr(consumer, "consultation_id", None)
         if consultation_id is not None and group not in self.consultations:
+            from django.utils import timezone
+
             self.consultations[group] = consultation_id
             self.floors[group] = None
             self.seen[group] = set()
+            self.since[group] = timezone.now()
         if group in self.subscribed:
             return
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("consult-hub")
+                generation = self.generation
                 self.tasks = [
-                    asyncio.create_task(self._pump()),
-                    asyncio.create_task(self._refresh()),
-                    asyncio.create_task(self._reconcile()),
+                    asyncio.create_task(self._pump(generation)),
+                    asyncio.create_task(self._refresh(generation)),
+                    asyncio.create_task(self._reconcile(generation)),
                 ]
             if group not in self.subscribed and self.members.get(group):
                 await self.layer.group_add(group, self.channel)
@@ -83,7 +95,7 @@ class Hub:
             if self.members.get(group):  # someone joined meanwhile
                 return
             self.members.pop(group, None)
-            for state in (self.consultations, self.floors, self.seen):
+            for state in (self.consultations, self.floors, self.seen, self.since):
                 state.pop(group, None)
             if group in self.subscribed:
                 self.subscribed.discard(group)
@@ -92,48 +104,73 @@ class Hub:
                 except Exception:
                     logger.exception("hub: could not leave %s", group)
             if not self.members and self.channel is not None:
-                # Nobody left in this process: stop listening (and leave no task behind). Wait for the
-                # cancelled tasks: a receive interrupted mid-way releases the layer's per-channel lock only
-                # once it runs its cleanup, and a lock left held blocks the next hub's receive.
-                tasks, self.tasks = self.tasks, []
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                self.channel = None
+                await self._stop()
 
-    async def _pump(self):
+    async def _stop(self) -> None:
+        """Nobody left in this process: stop listening (and leave no task behind). Called with the lock held.
+
+        Waits a little for the cancelled tasks (a receive interrupted mid-way releases the layer's receive lock
+        only once it runs its cleanup), but never for ever: the lock is held, and every socket opening in this
+        process waits for it (a wait that never ended left new sockets silent until the keepalive closed them)."""
+        self.generation += 1
+        self.channel = None
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task.cancel()
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
+        for task in pending:
+            logger.warning("hub: a task did not stop within %.0f s of its cancellation: %r; stack: %s",
+                           STOP_WAIT_SECONDS, task, task.get_stack(limit=5))
+
+    async def _pump(self, generation: int):
         channel = self.channel
-        while True:
+        while self.generation == generation:
             try:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
             except LAYER_UNREACHABLE:  # e.g. Redis restarting: it forgot our group memberships
+                if self.generation != generation:
+                    return
                 logger.warning("hub: channel layer unreachable; re-subscribing once it answers")
-                await self._recover()
+                await self._recover(generation)
                 continue
             except Exception:  # anything else: keep listening
+                if self.generation != generation:
+                    return
                 logger.exception("hub: receive failed")
                 await asyncio.sleep(1)
                 continue
             self.dispatch(message)
 
-    async def _recover(self):
+    async def _recover(self, generation: int):
         """Re-add this process's groups once the layer answers again, then make every local reader reconnect:
         events sent while the layer was down never reached us, and live.js catches up from the database."""
+        attempts = 0
         while True:
             await asyncio.sleep(1)
+            if self.generation != generation:  # the hub stopped meanwhile: nothing to recover
+                return
+            attempts += 1
             try:
                 for group in list(self.subscribed):
                     await self.layer.group_add(group, self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # still down
+            except Exception as error:  # still down
+                if attempts % 10 == 0:
+                    logger.warning("hub: channel layer still unreachable after %d attempts (%r)", attempts, error)
                 continue
             break
-        for members in list(self.members.values()):
-            for consumer in list(members):
-                consumer.resync()
+        readers = [consumer for members in list(self.members.values()) for consumer in list(members)]
+        logger.warning(
+            "hub: channel layer answers again; %d groups re-added, %d local readers asked to reconnect",
+            len(self.subscribed), len(readers),
+        )
+        for consumer in readers:
+            consumer.resync()
 
     def dispatch(self, message: dict) -> None:
         group = message.get("group")
@@ -149,19 +186,27 @@ class Hub:
         for consumer in list(members):
             consumer.deliver(message)
 
-    async def _reconcile(self):
+    async def _reconcile(self, generation: int):
         """Deliver to local readers the committed events whose broadcast never reached this process."""
         from .handlers import group_message
 
-        while True:
+        loop = asyncio.get_running_loop()
+        while self.generation == generation:
             period = conf.reconcile_seconds()  # read each round: 0 turns it off, without any query
+            started = loop.time()
             await asyncio.sleep(period if period > 0 else 1.0)
-            if period <= 0:
+            late = loop.time() - started - (period if period > 0 else 1.0)
+            if late > 1.0:  # something blocked this process's event loop: every socket of it waited too
+                logger.warning("hub: event loop stalled (a %.1f s sleep woke %.1f s late)", period, late)
+            if period <= 0 or self.generation != generation:
                 continue
             for group, consultation_id in list(self.consultations.items()):
                 try:
                     events, floor = await off_the_shared_thread(unseen_events)(
-                        consultation_id, self.floors.get(group), frozenset(self.seen.get(group, ()))
+                        consultation_id,
+                        self.floors.get(group),
+                        frozenset(self.seen.get(group, ())),
+                        since=self.since.get(group),
                     )
                 except asyncio.CancelledError:
                     raise
@@ -173,6 +218,20 @@ class Hub:
                 self.floors[group] = floor
                 seen = self.seen[group]
                 seen.difference_update([pk for pk in seen if pk is None or pk <= floor])
+                events = [event for event in events if event.pk not in seen]
+                if len(events) > RECONCILE_BURST:
+                    # The live path was broken for a while: rather than pour this many events into every
+                    # reader's outbox at once (past OUTBOX_LIMIT they would be closed as too slow), make the
+                    # readers reconnect and catch up from the log, page by page.
+                    seen.update(event.pk for event in events)
+                    readers = list(self.members.get(group, ()))
+                    logger.warning(
+                        "hub: %d events of %s never arrived live; %d local readers asked to reconnect",
+                        len(events), group, len(readers),
+                    )
+                    for consumer in readers:
+                        consumer.resync()
+                    continue
                 for event in events:
                     if event.pk in seen:  # arrived live while we were reading
                         continue
@@ -180,9 +239,11 @@ class Hub:
                     logger.info("hub: event %s reached %s from the log, not the layer", event.pk, group)
                     self.dispatch(group_message(event)[1])
 
-    async def _refresh(self):
-        while True:
+    async def _refresh(self, generation: int):
+        while self.generation == generation:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            if self.generation != generation:
+                return
             for group in list(self.subscribed):
                 try:
                     await self.layer.group_add(group, self.channel)

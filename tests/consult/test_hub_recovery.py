@@ -138,3 +138,49 @@ def test_the_retrier_gives_up_on_messages_older_than_its_limit(monkeypatch):
     finally:
         loop.close()
     assert layer.sent == [("g", 2)] and retrier.dropped == 1
+
+
+class CancelSwallowingLayer(InMemoryChannelLayer):
+    """A receive that turns its cancellation into another error, as a layer's cleanup can (channels_redis
+    re-raises a failed inner task's exception instead of the CancelledError)."""
+
+    swallowed = False
+
+    async def receive(self, channel):
+        try:
+            return await super().receive(channel)
+        except asyncio.CancelledError:
+            if self.swallowed:  # once: a regression then fails the test instead of hanging it
+                raise
+            self.swallowed = True
+            raise ConnectionError("connection lost while cancelling") from None
+
+
+async def test_the_last_reader_leaving_never_waits_for_ever_for_the_hubs_tasks_and_the_next_reader_is_served(
+    monkeypatch,
+):
+    """A stop that waited for ever held the hub's lock: every socket opening afterwards in that process stayed
+    silent until the keepalive closed it (seen in the Redis-restart fault scenario)."""
+    from consult.websockets import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "STOP_WAIT_SECONDS", 0.5)
+    layer = CancelSwallowingLayer()
+    hub = Hub(layer)
+    first, second = Reader(), Reader()
+    await hub.join("consultation-1", first)
+    await asyncio.sleep(0.05)
+    old_tasks = list(hub.tasks)
+    leaving = asyncio.ensure_future(hub.leave("consultation-1", first))
+    done, _ = await asyncio.wait({leaving}, timeout=3)  # not wait_for: it would wait for the stuck cancellation
+    assert leaving in done, "leaving waited for ever for the hub's tasks (with its lock held)"
+    await asyncio.sleep(1.2)  # the old pump met its "connection lost" and saw the hub had stopped: it ended
+    assert all(task.done() for task in old_tasks)
+
+    await asyncio.wait_for(hub.join("consultation-1", second), timeout=3)
+    await layer.group_send(
+        "consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 7}}
+    )
+    await asyncio.sleep(0.05)
+    assert [m["event"]["id"] for m in second.messages] == [7]
+    assert first.messages == [] and first.resynced == 0
+    await hub.leave("consultation-1", second)

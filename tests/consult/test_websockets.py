@@ -421,6 +421,48 @@ async def test_an_event_whose_broadcast_was_lost_still_reaches_connected_readers
         await watcher.disconnect()
 
 
+async def test_a_hub_that_starts_following_a_consultation_does_not_replay_older_events_from_the_log(
+    consultation, section, alice, live_settings, monkeypatch
+):
+    """Events from before the hub followed the consultation are each reader's own catch-up. A hub that replayed its
+    whole reconciliation window when it (re)started would pour hundreds of events into every reader at once after
+    a Redis restart (every reader reconnects then), and close them all as too slow."""
+    from consult.websockets import handlers
+    from consult.websockets.hub import get_hub
+
+    live_settings.CONSULT_LIVE_RECONCILE_SECONDS = 0.2
+    live_settings.CONSULT_LIVE_RECONCILE_GRACE = 0
+    monkeypatch.setattr(handlers, "broadcast_event", lambda event_id: None)
+    await apost(alice, section, body="Enregistrée avant que ce processus suive la consultation.")
+    watcher = await open_socket(consultation.pk)
+    try:
+        assert await read_all(watcher, timeout=1.0) == []
+        assert get_hub().reconciled == 0
+    finally:
+        await watcher.disconnect()
+
+
+async def test_readers_reconnect_rather_than_receive_a_large_backlog_from_the_log(
+    consultation, section, alice, live_settings, monkeypatch
+):
+    """When more events than RECONCILE_BURST never arrived live, the hub asks its readers to reconnect (1012: they
+    catch up from the log page by page) instead of queueing them all, which would close them as too slow."""
+    from consult.websockets import handlers, hub
+
+    live_settings.CONSULT_LIVE_RECONCILE_SECONDS = 0.2
+    live_settings.CONSULT_LIVE_RECONCILE_GRACE = 0
+    monkeypatch.setattr(hub, "RECONCILE_BURST", 2)
+    watcher = await open_socket(consultation.pk)
+    try:
+        monkeypatch.setattr(handlers, "broadcast_event", lambda event_id: None)
+        for n in range(3):
+            await apost(alice, section, body=f"Diffusion perdue numéro {n} pendant une panne.")
+        assert await closed_with(watcher, timeout=5) == 1012
+        assert hub.get_hub().reconciled == 0
+    finally:
+        await watcher.disconnect()
+
+
 async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_socket(
     consultation, section, alice, monkeypatch
 ):
