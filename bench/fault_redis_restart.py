@@ -111,7 +111,10 @@ class Listener:
         self.ws = None
         self.synced = asyncio.Event()
 
+    last_message_at = 0.0
+
     def handle(self, message: dict):
+        self.last_message_at = time.time()
         if message.get("type") == "event":
             self.last_event_id = max(self.last_event_id, message["id"])
             if message.get("kind") == "contribution.created" and message.get("contribution_id"):
@@ -169,6 +172,12 @@ class Listener:
 
     def count_close(self, reason: str):
         self.closes[reason] = self.closes.get(reason, 0) + 1
+        if os.environ.get("FAULT_TRACE_CLOSES"):
+            from bench.common import log
+
+            now = time.time()
+            log(f"listener {self.index}: closed ({reason}) on port {self.port} at {time.strftime('%H:%M:%S')}, "
+                f"{now - self.last_message_at:.1f} s after its last message")
 
     def backoff(self) -> float:
         """live.js scheduleReconnect: attempts += 1; ceiling = min(30 s, 2^attempts s); jittered upper half.
@@ -201,6 +210,20 @@ class Listener:
                     pass
             await asyncio.sleep(0.2)
         return False
+
+
+async def loop_lag_watchdog():
+    """Say when this client's own event loop stalled: its listeners then neither read nor answer the servers'
+    pings, and a stall past the servers' keepalive timeout (20 s) closes their sockets with 1011."""
+    from bench.common import log
+
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        await asyncio.sleep(0.5)
+        late = loop.time() - started - 0.5
+        if late > 1.0:
+            log(f"fault_redis_restart: the client's event loop stalled for {late:.1f} s")
 
 
 # --- posters ----------------------------------------------------------------------------------------------
@@ -280,6 +303,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
                 Listener(i, PORTS[i % len(PORTS)], consultation.pk, PORTS) for i in range(listeners)
             ]
             tasks = [asyncio.create_task(listener.run(stop)) for listener in group]
+            watchdog = asyncio.create_task(loop_lag_watchdog())
             await asyncio.sleep(3)  # everyone connected and subscribed
             deadline = time.time() + seconds
 
@@ -329,6 +353,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
             for listener in group:
                 if listener.ws is not None:
                     await listener.ws.close()
+            watchdog.cancel()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

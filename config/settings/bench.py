@@ -8,4 +8,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 RATELIMIT_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR", "handlers": []}}
+# Quiet by default (the figures are on stdout); BENCH_LOG_LEVEL=WARNING shows the live layer's recoveries, which the
+# fault scenarios print.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,  # uvicorn's own error log (an exception in a socket) stays on
+    "formatters": {"plain": {"format": "%(asctime)s %(process)d %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"level": "ERROR", "handlers": ["stderr"]},
+    "loggers": {
+        name: {"level": env("BENCH_LOG_LEVEL", "ERROR"), "handlers": ["stderr"], "propagate": False}
+        for name in ("consult", "core")
+    },
+}

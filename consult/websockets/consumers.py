@@ -16,6 +16,7 @@ Close codes: 4404 unknown, unpublished or view-restricted consultation, 4408 rea
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -53,6 +54,22 @@ OUTBOX_LIMIT = 500  # events waiting for one slow reader before it is disconnect
 CLOSE_TOO_BIG = 4413
 CLOSE_TOO_MANY = 4429
 MAX_EVENT_ID = 2**53  # what a browser's Number holds exactly
+
+SLOW_STEP_SECONDS = 5.0  # a socket step slower than this is logged: the client's pongs wait behind it
+
+
+@contextlib.contextmanager
+def _slow_step_logged(what: str, consultation_id: int):
+    """Log a step of a socket's life that took long: while a consumer awaits, uvicorn does not read the client's
+    frames (not even pongs), so a step slower than the keepalive timeout (20 s) closes the socket with 1011."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        elapsed = time.monotonic() - started
+        if elapsed > SLOW_STEP_SECONDS:
+            logger.warning("socket %s for consultation %s took %.1f s", what, consultation_id, elapsed)
+
 
 # Delayed presence broadcasts outlive the consumer that scheduled them: keep a reference until done.
 _pending_broadcasts: set[asyncio.Task] = set()
@@ -141,7 +158,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.outbox = asyncio.Queue()
         self.writer = None
         try:
-            exists, self.viewer = await _check_consultation(self.consultation_id, self.scope)
+            with _slow_step_logged("connect check", self.consultation_id):
+                exists, self.viewer = await _check_consultation(self.consultation_id, self.scope)
         except DATABASE_BUSY:
             await self.accept()
             await self._close(CLOSE_TRY_LATER)
@@ -152,11 +170,13 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             await self._close(CLOSE_NOT_FOUND)
             return
         self.writer = asyncio.create_task(self._write())
-        await get_hub().join(self.group, self)
+        with _slow_step_logged("hub join", self.consultation_id):
+            await get_hub().join(self.group, self)
         self.joined = True
-        self.presence_bucket, count, claimed = await sync_to_async(presence.join, thread_sensitive=False)(
-            self.consultation_id
-        )
+        with _slow_step_logged("presence join", self.consultation_id):
+            self.presence_bucket, count, claimed = await sync_to_async(presence.join, thread_sensitive=False)(
+                self.consultation_id
+            )
         self.heartbeat = asyncio.create_task(self._heartbeat())
         await self.send_json({"type": "presence", "count": count})
         await self._presence_changed(claimed)
@@ -169,8 +189,12 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
-        await get_hub().leave(self.group, self)
-        claimed = await sync_to_async(presence.leave, thread_sensitive=False)(self.consultation_id, self.presence_bucket)
+        with _slow_step_logged("hub leave", self.consultation_id):
+            await get_hub().leave(self.group, self)
+        with _slow_step_logged("presence leave", self.consultation_id):
+            claimed = await sync_to_async(presence.leave, thread_sensitive=False)(
+                self.consultation_id, self.presence_bucket
+            )
         await self._presence_changed(claimed)
 
     # --- messages from the client -------------------------------------------------------------------
@@ -199,6 +223,10 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             await self.catch_up(message["last_event_id"])
 
     async def catch_up(self, after: int):
+        with _slow_step_logged("catch-up", self.consultation_id):
+            await self._catch_up(after)
+
+    async def _catch_up(self, after: int):
         for delay in (*CATCH_UP_RETRY_SECONDS, None):
             try:
                 payloads, has_more, last_id = await off_the_shared_thread(events_after)(
