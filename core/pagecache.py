@@ -9,6 +9,10 @@ for everyone except three per-response values, so we render a page once per *ver
 - the cache key holds the scope's version (e.g. one consultation), bumped after commit by every change that
   alters what readers see (a contribution event, a page publication, an account deletion): a hidden
   contribution disappears from the very next page served, not after a delay;
+- a bump that cannot reach the cache (Redis unreachable) is kept by its process and written again before that
+  process serves any page or bumps again: otherwise copies stored before the outage, still in Redis, would look
+  fresh once it answers (a contribution hidden meanwhile shown again). Other processes cannot know of the lost
+  bump; their window ends at this process's next request, and in any case with the copies' TTL (below);
 - PAGE_CACHE_SECONDS bounds what no event announces (a display name changed in a profile);
 - while one request re-renders a page made stale by *additions only* (a new contribution, vote counts), other
   readers get the previous copy at once, if it is at most PAGE_CACHE_STALE_SECONDS old: live.js catches up from
@@ -22,6 +26,8 @@ cache is unreachable (a Redis restart), `get` misses and pages are rendered as u
 """
 
 import hashlib
+import logging
+import threading
 import time
 from typing import NamedTuple
 
@@ -30,6 +36,10 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+from core.cache import UNAVAILABLE
+
+logger = logging.getLogger(__name__)
 
 # Placeholders are plain letters: HTML escaping leaves them untouched.
 CSRF_PLACEHOLDER = "agoraPageCacheCsrfToken"
@@ -81,12 +91,44 @@ def bump(scope: str, additive: bool = False) -> None:
     """Make every cached item of a scope stale (call it after commit). `additive`: the change only adds to what
     the pages show (a new contribution, vote counts), so their previous copy may still be served for a few seconds
     while one request renders the new one; anything else also bumps the strict version."""
+    retry_lost_bumps()
     for name in (scope,) if additive else (scope, strict_scope(scope)):
-        key = f"version:{name}"
         try:
-            cache.incr(key)
-        except ValueError:  # missing (evicted, or never read): any value other than the old one will do
-            cache.set(key, _new_counter(), None)
+            _write_version(name)
+        except UNAVAILABLE as error:
+            with _lost_lock:
+                _lost_bumps.add(name)
+            logger.warning("page cache: version bump of %s kept for later (%s)", name, type(error).__name__)
+
+
+# Version names whose bump could not reach the cache (Redis unreachable), written again by retry_lost_bumps.
+_lost_bumps: set[str] = set()
+_lost_lock = threading.Lock()
+
+
+def _write_version(name: str) -> None:
+    """Move a version on; raises UNAVAILABLE when the cache cannot be reached (never fails open)."""
+    key = f"version:{name}"
+    try:
+        getattr(cache, "incr_or_raise", cache.incr)(key)
+    except ValueError:  # missing (evicted, or never read): any value other than the old one will do
+        getattr(cache, "set_or_raise", cache.set)(key, _new_counter(), None)
+
+
+def retry_lost_bumps() -> None:
+    """Write again the bumps this process could not write (core.cache: the cache fails open). Called before any
+    copy is served (EarlyPageCacheMiddleware) and before each bump; a set check when nothing was lost."""
+    if not _lost_bumps:
+        return
+    with _lost_lock:
+        names = sorted(_lost_bumps)
+        _lost_bumps.clear()
+    for name in names:
+        try:
+            _write_version(name)
+        except UNAVAILABLE:
+            with _lost_lock:
+                _lost_bumps.add(name)
 
 
 def do_not_cache(response):
@@ -275,6 +317,7 @@ class EarlyPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        retry_lost_bumps()  # before any copy is read: one stored before a lost bump must not look fresh
         if early_cacheable(request):
             key = entry_key(request)
             entry, lock = _get_pair(key)

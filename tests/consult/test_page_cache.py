@@ -286,3 +286,29 @@ def test_new_contributions_and_votes_bump_additively_hidings_strictly(
     with django_capture_on_commit_callbacks(execute=True):
         services.hide(moderator, published, "Propos injurieux")
     assert pagecache.current_state(scope)[1] != strict
+
+
+def test_a_hiding_whose_bump_could_not_reach_redis_is_applied_before_the_next_copy_is_served(
+    section, published, moderator, monkeypatch, django_capture_on_commit_callbacks
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from core import pagecache
+
+    monkeypatch.setattr(pagecache, "_lost_bumps", set())
+    assert "Un avis publié sur la section." in Client().get(section_url(section)).text  # a copy is stored
+    write_version, redis = pagecache._write_version, {"down": True}
+
+    def unreachable_while_down(name):
+        if redis["down"]:
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        write_version(name)
+
+    monkeypatch.setattr(pagecache, "_write_version", unreachable_while_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide(moderator, published, "Propos injurieux")
+    assert pagecache._lost_bumps  # kept by this process
+    redis["down"] = False  # Redis answers again, the copy stored before the hiding still in it
+    response = Client().get(section_url(section))
+    assert response.status_code == 200 and "Un avis publié sur la section." not in response.text
+    assert "Contribution masquée par la modération" in response.text and not pagecache._lost_bumps
