@@ -103,18 +103,6 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def is_verified(self) -> bool:
-        return self.verified_at is not None
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        self.rna = normalize_identifier(self.rna)
-        self.siret = normalize_identifier(self.siret)
-        if self.kind == self.KIND_ASSOCIATION and not (self.rna or self.siret):
-            raise ValidationError(_("Une association doit indiquer son numéro RNA ou son numéro SIRET."))
-
     def save(self, *args, **kwargs):
         if not self.slug:
             base = slugify(self.name)[:200] or "organisation"
@@ -126,6 +114,18 @@ class Organisation(models.Model):
 
     def get_absolute_url(self):
         return reverse("accounts:organisation_detail", args=[self.slug])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.rna = normalize_identifier(self.rna)
+        self.siret = normalize_identifier(self.siret)
+        if self.kind == self.KIND_ASSOCIATION and not (self.rna or self.siret):
+            raise ValidationError(_("Une association doit indiquer son numéro RNA ou son numéro SIRET."))
 
     def role_of(self, user):
         if not user.is_authenticated:
@@ -171,6 +171,9 @@ class Invitation(models.Model):
             models.UniqueConstraint(fields=["organisation", "email"], condition=Q(accepted_at__isnull=True),
                                     name="unique_pending_invitation")
         ]
+
+    def __str__(self):
+        return f"Invitation {self.pk} à rejoindre {self.organisation_id}"
 
     @property
     def is_expired(self) -> bool:

@@ -343,7 +343,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
             live = [set(listener.contributions) for listener in group]
             synced = await asyncio.gather(*(listener.final_catch_up() for listener in group))
             final = [set(listener.contributions) for listener in group]
-            for listener, ok in zip(group, synced):
+            for listener, ok in zip(group, synced, strict=True):
                 log(
                     f"listener {listener.index}: port {listener.port}, {len(listener.contributions)} seen, "
                     f"last event {listener.last_event_id}, closes {listener.closes}, final catch-up "

@@ -12,10 +12,21 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from consult.demo_content import (
-    CAMPAIGN_TEXT, CLOSED_SECTIONS, CLOSED_SYNTHESIS, CLOSED_THREADS, ESANTE_SECTIONS,
+    CAMPAIGN_TEXT,
+    CLOSED_SECTIONS,
+    CLOSED_SYNTHESIS,
+    CLOSED_THREADS,
+    ESANTE_SECTIONS,
 )
 from consult.models import (
-    Campaign, ConsultationIndexPage, ConsultationPage, Contribution, Flag, Follow, Section, Vote,
+    Campaign,
+    ConsultationIndexPage,
+    ConsultationPage,
+    Contribution,
+    Flag,
+    Follow,
+    Section,
+    Vote,
 )
 from consult.text import fingerprint, render_body
 

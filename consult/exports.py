@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import json
 import tempfile
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseForbidden, StreamingHttpResponse
@@ -66,7 +66,7 @@ class Pseudonymiser:
 
 def iso(value):
     """UTC ISO 8601 with microseconds, identical to the PostgreSQL path's to_char format."""
-    return value.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") if value else ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") if value else ""
 
 
 def export_rows(consultation_id, staff=False):
@@ -165,7 +165,7 @@ def json_stream(rows, fields, meta):
     yield '{"meta": ' + json.dumps(meta, ensure_ascii=False) + ', "contributions": ['
     first = True
     for row in rows:
-        item = json.dumps(dict(zip(fields, row)), ensure_ascii=False)
+        item = json.dumps(dict(zip(fields, row, strict=True)), ensure_ascii=False)
         yield item if first else "," + item
         first = False
     yield "]}"

@@ -36,7 +36,7 @@ class AntiBotMixin(HoneypotMixin):
         except (signing.BadSignature, ValueError, TypeError):
             raise forms.ValidationError(
                 "Le formulaire a expiré : vérifiez votre texte (il est conservé) et envoyez-le à nouveau."
-            )
+            ) from None
         if time.time() - rendered < consult_settings.min_fill_seconds():
             raise forms.ValidationError("Envoi trop rapide : relisez votre texte et envoyez-le à nouveau.")
         return token

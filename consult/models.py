@@ -253,6 +253,9 @@ class Campaign(models.Model):
         verbose_name = _("campagne")
         constraints = [models.UniqueConstraint(fields=["consultation", "fingerprint"], name="unique_campaign")]
 
+    def __str__(self):
+        return f"Campagne {self.pk} ({self.size} contributions)"
+
 
 class ContributionQuerySet(models.QuerySet):
     def public(self):
@@ -363,12 +366,12 @@ class Contribution(models.Model):
     def __str__(self):
         return self.receipt_number or f"contribution {self.pk}"
 
+    def get_absolute_url(self):
+        return reverse("consult:section", args=[self.consultation_id, self.section.anchor]) + f"#contribution-{self.pk}"
+
     @property
     def score(self) -> int:
         return self.votes_up - self.votes_down
-
-    def get_absolute_url(self):
-        return reverse("consult:section", args=[self.consultation_id, self.section.anchor]) + f"#contribution-{self.pk}"
 
 
 class ContributionRevision(models.Model):
@@ -377,6 +380,9 @@ class ContributionRevision(models.Model):
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Version précédente de la contribution {self.contribution_id}"
 
 
 class Vote(models.Model):
@@ -390,6 +396,9 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contribution", "user"], name="unique_vote")]
+
+    def __str__(self):
+        return f"Vote {self.value:+d} sur la contribution {self.contribution_id}"
 
 
 class Flag(models.Model):
@@ -411,6 +420,9 @@ class Flag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contribution", "user"], name="unique_flag")]
 
+    def __str__(self):
+        return f"Signalement ({self.reason}) de la contribution {self.contribution_id}"
+
 
 class ParticipationBlock(models.Model):
     """A user barred from contributing by a moderator."""
@@ -420,6 +432,9 @@ class ParticipationBlock(models.Model):
     blocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return f"Blocage du compte {self.user_id}"
+
 
 class Follow(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consult_follows")
@@ -428,6 +443,9 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "consultation"], name="unique_follow")]
+
+    def __str__(self):
+        return f"Abonnement du compte {self.user_id} à la consultation {self.consultation_id}"
 
 
 class ConsultationEvent(models.Model):
@@ -452,3 +470,6 @@ class ConsultationEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["consultation", "id"], name="event_catchup")]
+
+    def __str__(self):
+        return f"Événement {self.pk} ({self.kind})"

@@ -6,7 +6,7 @@ given to the author and moderators.
 """
 
 from consult import rules
-from consult.models import Contribution, ConsultationEvent
+from consult.models import ConsultationEvent, Contribution
 from consult.text import render_body
 
 TOMBSTONES = {

@@ -293,7 +293,7 @@ def flag(user, contribution: Contribution, reason: str, text: str = "") -> Flag:
             with transaction.atomic():
                 report = Flag.objects.create(contribution=contribution, user=user, reason=reason, text=text)
         except IntegrityError:
-            raise ConsultError("Vous avez déjà signalé cette contribution : la modération va l'examiner.")
+            raise ConsultError("Vous avez déjà signalé cette contribution : la modération va l'examiner.") from None
         Contribution.objects.filter(pk=contribution.pk).update(flags_count=F("flags_count") + 1)
         contribution.refresh_from_db(fields=["flags_count", "status"])
         if (contribution.status == Contribution.STATUS_PUBLISHED

@@ -11,9 +11,9 @@ from django.db.models import Max, Q
 
 from consult import rules
 from consult import settings as consult_settings
-from consult.models import Contribution, ConsultationEvent, Vote
-from consult.serializers import tombstone_text
+from consult.models import ConsultationEvent, Contribution, Vote
 from consult.serializers import body_html as render_html
+from consult.serializers import tombstone_text
 
 SORTS = {
     "recentes": ("-created_at", "-id"),

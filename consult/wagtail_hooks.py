@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from consult import admin_views, rules, services
-from consult.models import ConsultationPage, STATUS_OPEN
+from consult.models import STATUS_OPEN, ConsultationPage
 
 
 @hooks.register("register_admin_urls")

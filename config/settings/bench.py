@@ -1,6 +1,7 @@
 """Settings for benchmarks (bench/): real engines from the environment, no e-mail, no rate limits."""
 
 from .base import *  # noqa: F401,F403
+from .base import env
 
 DEBUG = False
 # As in production: e-mails and index updates are queued (database backend), not run inside the request.

@@ -182,8 +182,9 @@ def main():
 
     # elasticsearch-dsl
     try:
-        from elasticsearch_dsl import Search
         from importlib.metadata import version
+
+        from elasticsearch_dsl import Search
         s = Search(using=es, index=v1).query("match", title="hôpital")
         s.aggs.bucket("tags", "terms", field="tags")
         resp = s.execute()

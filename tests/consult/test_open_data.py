@@ -215,9 +215,9 @@ def test_home_page_shows_open_consultations(client, consultation_factory):
 
 
 def test_demo_loader_is_idempotent(home_page, db):
-    from core import demo as core_demo
     from consult import demo
     from consult.models import Contribution
+    from core import demo as core_demo
 
     context = core_demo.load()
     demo.load(context=context)

@@ -7,8 +7,8 @@ bob, so "edit" and "withdraw" test acting on someone else's contribution; acting
 import pytest
 from django.urls import reverse
 
-from consult.models import Contribution
 from consult import rules
+from consult.models import Contribution
 from tests.consult.conftest import post_data
 
 FETCH = {"HTTP_ACCEPT": "application/json", "HTTP_X_REQUESTED_WITH": "fetch"}

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from consult.models import Contribution, ConsultationPage
+from consult.models import ConsultationPage, Contribution
 from tests.consult.conftest import post_data
 
 FETCH = {"HTTP_ACCEPT": "application/json", "HTTP_X_REQUESTED_WITH": "fetch"}
