@@ -17,14 +17,10 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
-        html = next(
-            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
-        )
+        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
         key = new_email_key()
         transaction.on_commit(
-            lambda: send_email.enqueue(
-                to=[email], subject=message.subject, text=message.body, html=html, key=key
-            )
+            lambda: send_email.enqueue(to=[email], subject=message.subject, text=message.body, html=html, key=key)
         )
 
     def populate_username(self, request, user):

@@ -9,7 +9,9 @@ from core.forms import DsfrForm, DsfrModelForm
 
 class SignupForm(AllauthSignupForm):
     display_name = forms.CharField(
-        label=_("Nom affiché"), max_length=60, required=False,
+        label=_("Nom affiché"),
+        max_length=60,
+        required=False,
         help_text=_("Visible à côté de vos contributions. Un pseudonyme est accepté."),
     )
 
@@ -47,8 +49,19 @@ class OrganisationForm(DsfrModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "rna", "siret", "description", "website", "email", "phone", "address",
-                  "postcode", "city"]
+        fields = [
+            "name",
+            "kind",
+            "rna",
+            "siret",
+            "description",
+            "website",
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "city",
+        ]
 
     def clean_rna(self):
         return normalize_identifier(self.cleaned_data.get("rna", ""))

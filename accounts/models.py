@@ -21,7 +21,9 @@ class User(AbstractUser):
 
     email = models.EmailField(_("adresse électronique"), unique=True)
     display_name = models.CharField(
-        _("nom affiché"), max_length=60, blank=True,
+        _("nom affiché"),
+        max_length=60,
+        blank=True,
         help_text=_("Nom visible publiquement à côté de vos contributions. Un pseudonyme est accepté."),
     )
     # Set when the person deleted their account: contributions stay, anonymised.
@@ -69,10 +71,12 @@ class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     kind = models.CharField(_("type"), max_length=30, choices=KIND_CHOICES, default=KIND_ASSOCIATION)
-    rna = models.CharField(_("numéro RNA"), max_length=10, blank=True, validators=[validate_rna],
-                           help_text=_("W suivi de 9 chiffres."))
-    siret = models.CharField(_("numéro SIRET"), max_length=14, blank=True, validators=[validate_siret],
-                             help_text=_("14 chiffres."))
+    rna = models.CharField(
+        _("numéro RNA"), max_length=10, blank=True, validators=[validate_rna], help_text=_("W suivi de 9 chiffres.")
+    )
+    siret = models.CharField(
+        _("numéro SIRET"), max_length=14, blank=True, validators=[validate_siret], help_text=_("14 chiffres.")
+    )
     description = models.TextField(_("présentation"), blank=True)
     website = models.URLField(_("site internet"), blank=True)
     email = models.EmailField(_("adresse de contact"), blank=True)
@@ -80,13 +84,13 @@ class Organisation(models.Model):
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     city = models.CharField(_("commune"), max_length=120, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Verification by ministry staff: who and when; the public badge reads from it.
     verified_at = models.DateTimeField(_("vérifiée le"), null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -168,8 +172,11 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("invitation")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "email"], condition=Q(accepted_at__isnull=True),
-                                    name="unique_pending_invitation")
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="unique_pending_invitation",
+            )
         ]
 
     def __str__(self):

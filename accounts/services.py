@@ -29,7 +29,9 @@ def verify_organisation(organisation: Organisation, by) -> Organisation:
     organisation.verified_by = by
     organisation.save(update_fields=["verified_at", "verified_by"])
     admins = organisation.memberships.filter(role=Membership.ROLE_ADMIN).select_related("user")
-    send_templated([m.user.email for m in admins], "accounts/email/organisation_verified", {"organisation": organisation})
+    send_templated(
+        [m.user.email for m in admins], "accounts/email/organisation_verified", {"organisation": organisation}
+    )
     return organisation
 
 

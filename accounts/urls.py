@@ -12,7 +12,10 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<slug:slug>/modifier/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<slug:slug>/inviter/", views.organisation_invite, name="organisation_invite"),
-    path("organisations/<slug:slug>/membres/<int:membership_id>/retirer/", views.organisation_remove_member,
-         name="organisation_remove_member"),
+    path(
+        "organisations/<slug:slug>/membres/<int:membership_id>/retirer/",
+        views.organisation_remove_member,
+        name="organisation_remove_member",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -17,12 +17,15 @@ from accounts.models import Organisation
 class VerifyColumn(Column):
     def get_value(self, instance):
         if instance.verified_at:
-            return format_html('<span class="w-status w-status--primary">Vérifiée le {}</span>',
-                               instance.verified_at.strftime("%d/%m/%Y"))
+            return format_html(
+                '<span class="w-status w-status--primary">Vérifiée le {}</span>',
+                instance.verified_at.strftime("%d/%m/%Y"),
+            )
         return format_html(
             '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
             '<button class="button button-small" type="submit">Vérifier</button></form>',
-            reverse("accounts_admin_verify", args=[instance.pk]), self.csrf_token or "",
+            reverse("accounts_admin_verify", args=[instance.pk]),
+            self.csrf_token or "",
         )
 
     def get_cell_context_data(self, instance, parent_context):
@@ -39,8 +42,19 @@ class OrganisationViewSet(ModelViewSet):
     list_display = ["name", "kind", "rna", "siret", "city", VerifyColumn("verified", label="Vérification")]
     list_filter = {"kind": ["exact"], "verified_at": ["isnull"]}
     search_fields = ["name", "rna", "siret", "city"]
-    form_fields = ["name", "kind", "rna", "siret", "description", "website", "email", "phone", "address",
-                   "postcode", "city"]
+    form_fields = [
+        "name",
+        "kind",
+        "rna",
+        "siret",
+        "description",
+        "website",
+        "email",
+        "phone",
+        "address",
+        "postcode",
+        "city",
+    ]
     ordering = ["-created_at"]
 
 

@@ -18,8 +18,9 @@ def log(*args):
 def start_services() -> dict:
     """Start PostgreSQL, Redis, Elasticsearch through the services script; return their URLs as env vars."""
     subprocess.run(["bash", str(ROOT / "scripts/services.sh"), "start"], check=True, stdout=sys.stderr)
-    out = subprocess.run(["bash", str(ROOT / "scripts/services.sh"), "env"], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts/services.sh"), "env"], check=True, capture_output=True, text=True
+    ).stdout
     env = {}
     for line in out.splitlines():
         key, _, value = line.removeprefix("export ").partition("=")

@@ -49,8 +49,13 @@ def setup():
     page = ConsultationPage.objects.filter(slug="bench-export").first()
     if page is None:
         now = timezone.now()
-        page = ConsultationPage(title="Consultation de mesure (export)", slug="bench-export", summary="Mesure.",
-                                opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=3650))
+        page = ConsultationPage(
+            title="Consultation de mesure (export)",
+            slug="bench-export",
+            summary="Mesure.",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=3650),
+        )
         page.sections.add(Section(title="Section", anchor="section", body="<p>Texte.</p>"))
         index.add_child(instance=page)
         page.save_revision().publish()
@@ -60,27 +65,68 @@ def setup():
         return page
     authors = []
     for i in range(1000):
-        user, _ = User.objects.get_or_create(email=f"export{i}@example.org",
-                                             defaults={"username": f"export{i}", "display_name": f"P{i}"})
+        user, _ = User.objects.get_or_create(
+            email=f"export{i}@example.org", defaults={"username": f"export{i}", "display_name": f"P{i}"}
+        )
         authors.append(user.pk)
-    body = ("Je pense que l'accès aux données de santé doit rester simple, gratuit et sécurisé ; "
-            "voir https://example.org/rapport pour le détail.")
+    body = (
+        "Je pense que l'accès aux données de santé doit rester simple, gratuit et sécurisé ; "
+        "voir https://example.org/rapport pour le détail."
+    )
     html = render_body(body)
     now = timezone.now()
     log(f"consult_export: inserting {ROWS - present} rows with COPY…")
     started = time.perf_counter()
-    columns = ["consultation_id", "section_id", "depth", "author_id", "body", "body_html", "stance", "interests",
-               "no_interests", "status", "hidden_reason", "idempotency_key", "created_at", "votes_up", "votes_down",
-               "flags_count", "replies_count", "fingerprint"]
+    columns = [
+        "consultation_id",
+        "section_id",
+        "depth",
+        "author_id",
+        "body",
+        "body_html",
+        "stance",
+        "interests",
+        "no_interests",
+        "status",
+        "hidden_reason",
+        "idempotency_key",
+        "created_at",
+        "votes_up",
+        "votes_down",
+        "flags_count",
+        "replies_count",
+        "fingerprint",
+    ]
     stances = ["pour", "contre", "mitige"]
     with connection.cursor() as cursor:
         raw = cursor.connection
         with raw.cursor() as pg, pg.copy(f"COPY consult_contribution ({', '.join(columns)}) FROM STDIN") as copy:
             for i in range(present, ROWS):
-                copy.write_row((page.pk, section.pk, 0, authors[i % len(authors)], body, html, stances[i % 3], "",
-                                True, "published", "", "", now, i % 13, i % 7, 0, 0, ""))
-        cursor.execute("UPDATE consult_contribution SET root_id = id WHERE consultation_id = %s AND root_id IS NULL",
-                       [page.pk])
+                copy.write_row(
+                    (
+                        page.pk,
+                        section.pk,
+                        0,
+                        authors[i % len(authors)],
+                        body,
+                        html,
+                        stances[i % 3],
+                        "",
+                        True,
+                        "published",
+                        "",
+                        "",
+                        now,
+                        i % 13,
+                        i % 7,
+                        0,
+                        0,
+                        "",
+                    )
+                )
+        cursor.execute(
+            "UPDATE consult_contribution SET root_id = id WHERE consultation_id = %s AND root_id IS NULL", [page.pk]
+        )
         cursor.execute("ANALYZE consult_contribution")
     log(f"consult_export: inserted in {time.perf_counter() - started:.1f} s")
     return page
@@ -103,8 +149,12 @@ def main():
     elapsed = time.perf_counter() - started
     peak = proc_status_kb("VmHWM")
     log(f"consult_export: {rows} rows, {size / 1e6:.0f} MB of CSV in {elapsed:.1f} s")
-    emit(bench="consult_export", rows=rows, rows_per_s=round(rows / elapsed),
-         peak_rss_growth_mb=round(max(0, peak - rss_before) / 1024, 1))
+    emit(
+        bench="consult_export",
+        rows=rows,
+        rows_per_s=round(rows / elapsed),
+        peak_rss_growth_mb=round(max(0, peak - rss_before) / 1024, 1),
+    )
 
 
 if __name__ == "__main__":

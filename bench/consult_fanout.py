@@ -85,8 +85,11 @@ def bench_consultation(title: str):
         index.save_revision().publish()
     now = timezone.now()
     page = ConsultationPage(
-        title=title, slug=f"bench-{secrets.token_hex(4)}", summary="Consultation de mesure.",
-        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
+        title=title,
+        slug=f"bench-{secrets.token_hex(4)}",
+        summary="Consultation de mesure.",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
         moderation_mode=ConsultationPage.MODERATION_A_POSTERIORI,
     )
     page.sections.add(Section(title="Section mesurée", body="<p>Texte.</p>", anchor="mesure", sort_order=0))
@@ -107,7 +110,8 @@ def bench_users(count: int, prefix: str = "bench-writer"):
     existing = {u.email: u for u in User.objects.filter(email__startswith=prefix + "-")}
     missing = [
         User(username=f"{prefix}-{i}", email=f"{prefix}-{i}@bench.local", display_name=f"Mesure {i}")
-        for i in range(count) if f"{prefix}-{i}@bench.local" not in existing
+        for i in range(count)
+        if f"{prefix}-{i}@bench.local" not in existing
     ]
     for user in missing:
         user.set_unusable_password()
@@ -142,9 +146,15 @@ def post_path(consultation, section) -> str:
 def post_request(path: str, session_key: str, token: str, body: str, key: str) -> tuple[bytes, dict]:
     """Body and headers of a contribution POST through the JSON path (CSRF cookie + header)."""
     csrf = secrets.token_hex(16)  # a 32-character secret: Django compares cookie and header
-    payload = urllib.parse.urlencode({
-        "body": body, "stance": "pour", "no_interests": "on", "idempotency_key": key, "rendered_at": token,
-    }).encode()
+    payload = urllib.parse.urlencode(
+        {
+            "body": body,
+            "stance": "pour",
+            "no_interests": "on",
+            "idempotency_key": key,
+            "rendered_at": token,
+        }
+    ).encode()
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
@@ -157,9 +167,11 @@ def post_request(path: str, session_key: str, token: str, body: str, key: str) -
 
 def server_env() -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SERVER_SETTINGS", "config.settings.bench"),
-               ALLOWED_HOSTS="127.0.0.1,localhost",
-               PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SERVER_SETTINGS", "config.settings.bench"),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -168,12 +180,33 @@ def start_servers(ports=PORTS, extra_env=None) -> list[subprocess.Popen]:
     env = {**server_env(), **(extra_env or {})}
     processes = []
     for port in ports:
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
-             str(port), "--workers", "1", "--lifespan", "off", "--log-level", "warning", "--no-access-log",
-             "--backlog", "4096"],
-            cwd=ROOT, env=env, stdout=sys.stderr, stderr=sys.stderr,
-        ))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "config.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                    "--lifespan",
+                    "off",
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                    "--backlog",
+                    "4096",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=sys.stderr,
+                stderr=sys.stderr,
+            )
+        )
     deadline = time.time() + 60
     for port in ports:
         while True:
@@ -217,9 +250,13 @@ async def run_clients(ports: list[int], count: int, consultation_id: int) -> Non
         async with semaphore:
             for attempt in range(5):
                 try:
-                    ws = await connect(f"ws://127.0.0.1:{port}/ws/consultations/{consultation_id}/",
-                                       origin=f"http://127.0.0.1:{port}", open_timeout=30, ping_interval=None,
-                                       max_queue=None)
+                    ws = await connect(
+                        f"ws://127.0.0.1:{port}/ws/consultations/{consultation_id}/",
+                        origin=f"http://127.0.0.1:{port}",
+                        open_timeout=30,
+                        ping_interval=None,
+                        max_queue=None,
+                    )
                     sockets.append(ws)
                     return i, ws
                 except Exception:
@@ -251,8 +288,17 @@ async def run_clients(ports: list[int], count: int, consultation_id: int) -> Non
     from_commit = [(received[i] - times["committed"]) * 1000 for i in received]
     if closed:
         print(f"client: {len(closed)} sockets closed early, e.g. {next(iter(closed.values()))}", file=sys.stderr)
-    print(json.dumps({"from_accept": from_accept, "from_send": from_send, "from_commit": from_commit,
-                      "lost": count - len(received)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "from_accept": from_accept,
+                "from_send": from_send,
+                "from_commit": from_commit,
+                "lost": count - len(received),
+            }
+        ),
+        flush=True,
+    )
     for task in listeners:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
@@ -265,9 +311,22 @@ def spawn_clients(total: int, consultation_id: int) -> list[subprocess.Popen]:
     share = [total // CLIENT_PROCESSES + (1 if i < total % CLIENT_PROCESSES else 0) for i in range(CLIENT_PROCESSES)]
     return [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.consult_fanout", "--client", "--ports", ",".join(map(str, PORTS)),
-             "--count", str(n), "--consultation", str(consultation_id)],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "bench.consult_fanout",
+                "--client",
+                "--ports",
+                ",".join(map(str, PORTS)),
+                "--count",
+                str(n),
+                "--consultation",
+                str(consultation_id),
+            ],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for n in share
     ]
@@ -297,8 +356,13 @@ def measure(total: int, consultation, section, session_key: str) -> dict:
     ready = [json.loads(c.stdout.readline()) for c in clients]
     log(f"consult_fanout: {sum(r['ready'] for r in ready)}/{total} clients connected")
     time.sleep(6)  # let the presence broadcasts of the connection burst go by
-    sent, accepted = post_once(PORTS[0], post_path(consultation, section), session_key, form_token(),
-                               f"Contribution de mesure pour {total} lecteurs.")
+    sent, accepted = post_once(
+        PORTS[0],
+        post_path(consultation, section),
+        session_key,
+        form_token(),
+        f"Contribution de mesure pour {total} lecteurs.",
+    )
     # When the server accepted the write: the event row's timestamp (inserted just before commit).
     event = ConsultationEvent.objects.filter(consultation=consultation).latest("id")
     committed = event.created_at.timestamp()
@@ -313,22 +377,28 @@ def measure(total: int, consultation, section, session_key: str) -> dict:
         from_commit += result["from_commit"]
         lost += result["lost"]
         client.wait(60)
-    log(f"consult_fanout: {total} clients; POST sent→answered {(accepted - sent) * 1000:.0f} ms, "
+    log(
+        f"consult_fanout: {total} clients; POST sent→answered {(accepted - sent) * 1000:.0f} ms, "
         f"sent→committed {(committed - sent) * 1000:.0f} ms; receipt after HTTP answer p95 "
         f"{percentile(from_accept, 95) if from_accept else float('nan'):.1f} ms, after send p95 "
-        f"{percentile(from_send, 95) if from_send else float('nan'):.1f} ms")
+        f"{percentile(from_send, 95) if from_send else float('nan'):.1f} ms"
+    )
 
     def rounded(values, pct):
         return round(percentile(values, pct), 2) if values else None
 
     return {
-        "bench": "consult_fanout", "clients": total, "processes": len(PORTS),
+        "bench": "consult_fanout",
+        "clients": total,
+        "processes": len(PORTS),
         # As specified: from the POST accepted (2xx returned to the poster) to receipt; a receipt that beat the
         # answer counts 0 (the broadcast leaves on commit, before the answer is written).
-        "p50_ms": rounded(from_accept, 50), "p95_ms": rounded(from_accept, 95),
+        "p50_ms": rounded(from_accept, 50),
+        "p95_ms": rounded(from_accept, 95),
         "lost": lost,
         # Stricter views of the same deliveries: from the commit of the write, and from the POST being sent.
-        "p50_from_commit_ms": rounded(from_commit, 50), "p95_from_commit_ms": rounded(from_commit, 95),
+        "p50_from_commit_ms": rounded(from_commit, 50),
+        "p95_from_commit_ms": rounded(from_commit, 95),
         "p95_from_post_sent_ms": rounded(from_send, 95),
     }
 
@@ -354,7 +424,7 @@ def main():
     dedicated_redis()
     use_database(DATABASE)
     consultation, section = bench_consultation("Mesure de diffusion")
-    (_, session_key), = bench_users(1, prefix="bench-fanout")
+    ((_, session_key),) = bench_users(1, prefix="bench-fanout")
     from django.db import connections
 
     connections.close_all()

@@ -80,8 +80,9 @@ class Connection:
         return status
 
 
-async def writer_loop(n: int, session_key: str, path: str, token: str, deadline: float, stats: dict,
-                      timeout: float = TIMEOUT):
+async def writer_loop(
+    n: int, session_key: str, path: str, token: str, deadline: float, stats: dict, timeout: float = TIMEOUT
+):
     connection = Connection(PORTS[n % len(PORTS)])
     sequence = 0
     try:
@@ -118,8 +119,9 @@ async def writer_loop(n: int, session_key: str, path: str, token: str, deadline:
 async def run_writers(writers, path, token, seconds, timeout=TIMEOUT) -> dict:
     stats = {"latencies": [], "accepted": [], "retries": 0, "errors_5xx": 0, "refused": {}, "gave_up": 0}
     deadline = time.time() + seconds
-    await asyncio.gather(*(writer_loop(n, key, path, token, deadline, stats, timeout)
-                           for n, (_, key) in enumerate(writers)))
+    await asyncio.gather(
+        *(writer_loop(n, key, path, token, deadline, stats, timeout) for n, (_, key) in enumerate(writers))
+    )
     return stats
 
 
@@ -158,19 +160,28 @@ def main():
     user_ids = [user.pk for user, _ in writers]
     stored = dict(
         Contribution.objects.filter(section=section, author_id__in=user_ids)
-        .values_list("idempotency_key").annotate(n=Count("id")).values_list("idempotency_key", "n")
+        .values_list("idempotency_key")
+        .annotate(n=Count("id"))
+        .values_list("idempotency_key", "n")
     )
     lost = sum(1 for _, key in accepted if key not in stored)
     duplicated = sum(1 for n in stored.values() if n > 1)
     connection.close()
-    log(f"consult_ingest: {len(accepted)} accepted in {elapsed:.1f} s, {stats['retries']} retries "
+    log(
+        f"consult_ingest: {len(accepted)} accepted in {elapsed:.1f} s, {stats['retries']} retries "
         f"({stats['errors_5xx']} 5xx), refused {stats['refused']}, gave up {stats['gave_up']}, "
-        f"{len(stored)} stored")
+        f"{len(stored)} stored"
+    )
     emit(
-        bench="consult_ingest", writers=args.writers, seconds=args.seconds, accepted=len(accepted),
+        bench="consult_ingest",
+        writers=args.writers,
+        seconds=args.seconds,
+        accepted=len(accepted),
         accepted_per_s=round(len(accepted) / args.seconds, 1),
         p95_ms=round(percentile(stats["latencies"], 95), 2) if stats["latencies"] else None,
-        lost=lost, duplicated=duplicated, retries=stats["retries"],
+        lost=lost,
+        duplicated=duplicated,
+        retries=stats["retries"],
     )
 
 

@@ -28,16 +28,22 @@ def setup():
     page = ConsultationPage.objects.filter(slug="bench-section-page").first()
     if page is None:
         now = timezone.now()
-        page = ConsultationPage(title="Consultation de mesure", slug="bench-section-page", summary="Mesure.",
-                                opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=3650))
+        page = ConsultationPage(
+            title="Consultation de mesure",
+            slug="bench-section-page",
+            summary="Mesure.",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=3650),
+        )
         page.sections.add(Section(title="Section mesurée", anchor="mesure", body="<p>Texte.</p>"))
         index.add_child(instance=page)
         page.save_revision().publish()
     section = page.sections.get()
     authors = []
     for i in range(20):
-        user, _ = User.objects.get_or_create(email=f"bench{i}@example.org",
-                                             defaults={"username": f"bench{i}", "display_name": f"Personne {i}"})
+        user, _ = User.objects.get_or_create(
+            email=f"bench{i}@example.org", defaults={"username": f"bench{i}", "display_name": f"Personne {i}"}
+        )
         authors.append(user)
     if Contribution.objects.filter(section=section).count() != CONTRIBUTIONS:
         Contribution.objects.filter(section=section).delete()
@@ -83,8 +89,13 @@ def main():
     anonymous_durations = time_calls(lambda: anonymous.get(url), 200, warmup=20)
     with CaptureQueriesContext(connection) as captured:
         anonymous.get(url)
-    emit(bench="consult_section_page", reader="anonymous (page cache)", contributions=CONTRIBUTIONS,
-         **summary(anonymous_durations), queries=len(captured))
+    emit(
+        bench="consult_section_page",
+        reader="anonymous (page cache)",
+        contributions=CONTRIBUTIONS,
+        **summary(anonymous_durations),
+        queries=len(captured),
+    )
 
 
 if __name__ == "__main__":

@@ -34,9 +34,7 @@ DATABASE = "agora_faults_redis"
 PORTS = (8721, 8722)
 REDIS_PORT = int(os.environ.get("FAULT_REDIS_PORT", "6391"))
 CATCH_UP_OVERLAP = 50  # as consult/static/consult/live.js
-PERIODIC_CATCH_UP_SECONDS = float(
-    os.environ.get("FAULT_PERIODIC_CATCH_UP", "60")
-)  # live.js: every 60 s
+PERIODIC_CATCH_UP_SECONDS = float(os.environ.get("FAULT_PERIODIC_CATCH_UP", "60"))  # live.js: every 60 s
 STATE = Path(os.environ.get("AGORA_STATE_DIR", str(Path.home() / ".cache/agora")))
 
 
@@ -70,12 +68,7 @@ def start_redis():
         check=True,
     )
     for _ in range(100):
-        if (
-            subprocess.run(
-                ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True
-            ).returncode
-            == 0
-        ):
+        if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:
             return
         time.sleep(0.1)
     raise RuntimeError("private redis did not start")
@@ -159,9 +152,7 @@ class Listener:
                 raise
             except Exception as error:  # noqa: BLE001 - refused or dropped: back off and reconnect, like live.js
                 received = getattr(error, "rcvd", None)  # websockets' ConnectionClosed: the server's close frame
-                self.count_close(
-                    f"code {received.code}" if received is not None else type(error).__name__
-                )
+                self.count_close(f"code {received.code}" if received is not None else type(error).__name__)
             self.ws = None
             if stop.is_set():
                 break
@@ -176,8 +167,10 @@ class Listener:
             from bench.common import log
 
             now = time.time()
-            log(f"listener {self.index}: closed ({reason}) on port {self.port} at {time.strftime('%H:%M:%S')}, "
-                f"{now - self.last_message_at:.1f} s after its last message")
+            log(
+                f"listener {self.index}: closed ({reason}) on port {self.port} at {time.strftime('%H:%M:%S')}, "
+                f"{now - self.last_message_at:.1f} s after its last message"
+            )
 
     def backoff(self) -> float:
         """live.js scheduleReconnect: attempts += 1; ceiling = min(30 s, 2^attempts s); jittered upper half.
@@ -202,9 +195,7 @@ class Listener:
                 try:
                     after = max(0, self.last_event_id - CATCH_UP_OVERLAP)
                     await self.ws.send(json.dumps({"type": "catch_up", "last_event_id": after}))
-                    await asyncio.wait_for(
-                        self.synced.wait(), timeout=max(0.1, deadline - time.time())
-                    )
+                    await asyncio.wait_for(self.synced.wait(), timeout=max(0.1, deadline - time.time()))
                     return True
                 except Exception:  # noqa: BLE001
                     pass
@@ -299,9 +290,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
 
         async def scenario():
             stop = asyncio.Event()
-            group = [
-                Listener(i, PORTS[i % len(PORTS)], consultation.pk, PORTS) for i in range(listeners)
-            ]
+            group = [Listener(i, PORTS[i % len(PORTS)], consultation.pk, PORTS) for i in range(listeners)]
             tasks = [asyncio.create_task(listener.run(stop)) for listener in group]
             watchdog = asyncio.create_task(loop_lag_watchdog())
             await asyncio.sleep(3)  # everyone connected and subscribed
@@ -311,9 +300,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
                 i = 0
                 while time.time() < deadline:
                     i += 1
-                    body = (
-                        f"Contribution {n}-{i} pendant la panne de Redis ({secrets.token_hex(6)})."
-                    )
+                    body = f"Contribution {n}-{i} pendant la panne de Redis ({secrets.token_hex(6)})."
                     ports = PORTS[(n + i) % 2 :] + PORTS[: (n + i) % 2]
                     cid = post_with_retries(ports, path, sessions[n], body, stats)
                     if cid is not None:
@@ -368,9 +355,7 @@ def run(seconds: float, listeners: int, posters: int, fault: str = "redis") -> d
         stop_servers(servers)
         stop_redis()
     ids = set(accepted.values())
-    rows = list(
-        Contribution.objects.filter(consultation_id=consultation.pk).values_list("id", "body")
-    )
+    rows = list(Contribution.objects.filter(consultation_id=consultation.pk).values_list("id", "body"))
     stored_bodies = [body for _, body in rows]
     duplicates = len(stored_bodies) - len(set(stored_bodies))
     missing_in_db = len(ids - {pk for pk, _ in rows})

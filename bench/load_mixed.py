@@ -84,7 +84,11 @@ def wait_http(url, timeout=600):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--sockets":
         sockets_main(
-            int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6],
+            int(sys.argv[2]),
+            int(sys.argv[3]),
+            int(sys.argv[4]),
+            float(sys.argv[5]),
+            sys.argv[6],
             int(sys.argv[7]) if len(sys.argv) > 7 else 0,
         )
         return
@@ -101,9 +105,7 @@ def main():
     secret.parent.mkdir(exist_ok=True)
     if not secret.exists():
         secret.write_text(secrets.token_urlsafe(64))
-    os.environ["SECRET_KEY"] = (
-        secret.read_text().strip()
-    )  # the server must accept the sessions made here
+    os.environ["SECRET_KEY"] = secret.read_text().strip()  # the server must accept the sessions made here
     use_database(DATABASE)
     env = {**os.environ, "PORT": str(PORT), "SKIP_SERVICES": "1", "LOAD_DEMO": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -121,15 +123,9 @@ def main():
         from consult.models import ConsultationPage, Contribution
 
         pages = [p for p in ConsultationPage.objects.live().order_by("pk")]
-        target = next(
-            p
-            for p in pages
-            if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI
-        )
+        target = next(p for p in pages if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI)
         section = target.sections.order_by("sort_order").first()
-        sections = [
-            f"/participation/{p.pk}/section/{s.anchor}/" for p in pages for s in p.sections.all()
-        ]
+        sections = [f"/participation/{p.pk}/section/{s.anchor}/" for p in pages for s in p.sections.all()]
         sessions = [(key, form_token()) for _, key in bench_users(200, prefix="load-citizen")]
         data = {
             "consultations": [p.url for p in pages],
@@ -211,11 +207,7 @@ def main():
             stderr=sys.stderr,
         )
         holder.wait(seconds + 120)
-        accepted = (
-            set(json.loads((tmp / "accepted.json").read_text()))
-            if (tmp / "accepted.json").exists()
-            else set()
-        )
+        accepted = set(json.loads((tmp / "accepted.json").read_text())) if (tmp / "accepted.json").exists() else set()
         seen = json.loads((tmp / "sockets.json").read_text())
         stored = Contribution.objects.filter(consultation_id=target.pk).count() - before
         delivered = [len(accepted & set(s)) for s in seen["seen"]]

@@ -34,8 +34,11 @@ def build():
     )
 
     existing = ProjectCallPage.objects.filter(slug=CALL_SLUG).first()
-    if existing and existing.applications.count() == APPLICATIONS and ReviewAssignment.objects.filter(
-            application__call=existing, weighted_total__isnull=False).exists():
+    if (
+        existing
+        and existing.applications.count() == APPLICATIONS
+        and ReviewAssignment.objects.filter(application__call=existing, weighted_total__isnull=False).exists()
+    ):
         return existing
     log(f"projects_ranking: building {APPLICATIONS} applications × {REVIEWERS} reviewers × {CRITERIA} criteria…")
     rng = random.Random(42)
@@ -46,47 +49,79 @@ def build():
         home = home_page()
         index = child_page(home, ProjectCallIndexPage, "appels-a-projets", title="Appels à projets")
         now = timezone.now()
-        call = ProjectCallPage(title="Appel de mesure", slug=CALL_SLUG, intro="Mesure.",
-                               opens_at=now - datetime.timedelta(days=90), closes_at=now - datetime.timedelta(days=30),
-                               max_grant=100000, reviewers_per_application=REVIEWERS)
+        call = ProjectCallPage(
+            title="Appel de mesure",
+            slug=CALL_SLUG,
+            intro="Mesure.",
+            opens_at=now - datetime.timedelta(days=90),
+            closes_at=now - datetime.timedelta(days=30),
+            max_grant=100000,
+            reviewers_per_application=REVIEWERS,
+        )
         index.add_child(instance=call)
-        criteria = [CallCriterion.objects.create(page=call, sort_order=i, label=f"Critère {i + 1}", weight=1 + i % 3)
-                    for i in range(CRITERIA)]
+        criteria = [
+            CallCriterion.objects.create(page=call, sort_order=i, label=f"Critère {i + 1}", weight=1 + i % 3)
+            for i in range(CRITERIA)
+        ]
         reviewer_group, _ = Group.objects.get_or_create(name=roles.REVIEWER)
         editor_group, _ = Group.objects.get_or_create(name=roles.EDITOR)
         reviewers = []
         for i in range(REVIEWERS):
-            user, _ = User.objects.get_or_create(email=f"bench-reviewer-{i}@bench.local",
-                                                 defaults={"username": f"bench-reviewer-{i}"})
+            user, _ = User.objects.get_or_create(
+                email=f"bench-reviewer-{i}@bench.local", defaults={"username": f"bench-reviewer-{i}"}
+            )
             user.groups.add(reviewer_group)
             reviewers.append(user)
         editor, _ = User.objects.get_or_create(email="bench-editor@bench.local", defaults={"username": "bench-editor"})
         editor.groups.add(editor_group)
         orgs = []
         for i in range(50):
-            org, _ = Organisation.objects.get_or_create(rna=f"W{990000000 + i:09d}",
-                                                        defaults={"name": f"Association de mesure {i}",
-                                                                  "slug": f"bench-asso-{i}"})
+            org, _ = Organisation.objects.get_or_create(
+                rna=f"W{990000000 + i:09d}", defaults={"name": f"Association de mesure {i}", "slug": f"bench-asso-{i}"}
+            )
             orgs.append(org)
         statuses = [Application.STATUS_UNDER_REVIEW, Application.STATUS_SHORTLISTED, Application.STATUS_RESUBMITTED]
-        applications = Application.objects.bulk_create([
-            Application(call=call, organisation=orgs[i % len(orgs)], status=statuses[i % 3],
-                        reference=f"AAP-BENCH-{i:05d}", title=f"Projet de mesure n°{i}", region="76",
-                        requested_amount=10000 + i, submitted_at=now) for i in range(APPLICATIONS)
-        ], batch_size=1000)
+        applications = Application.objects.bulk_create(
+            [
+                Application(
+                    call=call,
+                    organisation=orgs[i % len(orgs)],
+                    status=statuses[i % 3],
+                    reference=f"AAP-BENCH-{i:05d}",
+                    title=f"Projet de mesure n°{i}",
+                    region="76",
+                    requested_amount=10000 + i,
+                    submitted_at=now,
+                )
+                for i in range(APPLICATIONS)
+            ],
+            batch_size=1000,
+        )
         grids = [[rng.randint(0, 5) for _ in criteria] for _ in range(len(applications) * len(reviewers))]
         total_weight = sum(c.weight for c in criteria)
-        assignments = ReviewAssignment.objects.bulk_create([
-            ReviewAssignment(application=a, reviewer=r, conflict_declared_at=now,
-                             submitted_at=now if rng.random() < 0.9 else None,
-                             weighted_total=round(sum(v * c.weight for v, c in zip(grids[n], criteria, strict=True))
-                                                  / total_weight, 3))
-            for n, (a, r) in enumerate((a, r) for a in applications for r in reviewers)
-        ], batch_size=2000)
-        Score.objects.bulk_create([
-            Score(assignment=s, criterion=c, value=v)
-            for s, grid in zip(assignments, grids, strict=True) for c, v in zip(criteria, grid, strict=True)
-        ], batch_size=5000)
+        assignments = ReviewAssignment.objects.bulk_create(
+            [
+                ReviewAssignment(
+                    application=a,
+                    reviewer=r,
+                    conflict_declared_at=now,
+                    submitted_at=now if rng.random() < 0.9 else None,
+                    weighted_total=round(
+                        sum(v * c.weight for v, c in zip(grids[n], criteria, strict=True)) / total_weight, 3
+                    ),
+                )
+                for n, (a, r) in enumerate((a, r) for a in applications for r in reviewers)
+            ],
+            batch_size=2000,
+        )
+        Score.objects.bulk_create(
+            [
+                Score(assignment=s, criterion=c, value=v)
+                for s, grid in zip(assignments, grids, strict=True)
+                for c, v in zip(criteria, grid, strict=True)
+            ],
+            batch_size=5000,
+        )
         call.save_revision().publish()
     return ProjectCallPage.objects.get(slug=CALL_SLUG)
 

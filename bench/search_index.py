@@ -24,9 +24,16 @@ information formation prévention nutrition sport addiction tabac alcool environ
 qualité sécurité transport ambulance garde nuit week-end région agence régionale proximité équipe
 """.split()
 GLUE = "le la les de des du un une et à pour dans avec sur par plus il faut nous je que qui est sont".split()
-THEMES = [("numerique-en-sante", "Numérique en santé"), ("sante-mentale", "Santé mentale"),
-          ("aidants", "Aidants"), ("prevention", "Prévention"), ("acces-aux-soins", "Accès aux soins"),
-          ("grand-age", "Grand âge"), ("handicap", "Handicap"), ("environnement", "Santé-environnement")]
+THEMES = [
+    ("numerique-en-sante", "Numérique en santé"),
+    ("sante-mentale", "Santé mentale"),
+    ("aidants", "Aidants"),
+    ("prevention", "Prévention"),
+    ("acces-aux-soins", "Accès aux soins"),
+    ("grand-age", "Grand âge"),
+    ("handicap", "Handicap"),
+    ("environnement", "Santé-environnement"),
+]
 REGIONS = ["84", "27", "53", "24", "94", "44", "32", "11", "28", "75", "76", "52", "93", "01", "02", "03", "04", "06"]
 STANCES = ["pour", "contre", "mitige", ""]
 
@@ -56,12 +63,20 @@ def generate(n, seed=42, start_id=1):
         consultation = randint(1, 50)
         opens, closes, themes = consultations[consultation]
         yield {
-            "key": f"contribution-{i}", "doc_type": "contribution", "object_id": i, "title": choice(titles),
+            "key": f"contribution-{i}",
+            "doc_type": "contribution",
+            "object_id": i,
+            "title": choice(titles),
             "body": " ".join(choices(pool, k=randint(2, 4))),
             "url": f"/participation/{consultation}/section/s{i % 5}/#contribution-{i}",
-            "date": opens + choice(minutes), "themes": themes, "region": choice(REGIONS),
-            "opens_at": opens, "closes_at": closes, "consultation_id": consultation,
-            "section_id": consultation * 10 + i % 5, "stance": choice(STANCES),
+            "date": opens + choice(minutes),
+            "themes": themes,
+            "region": choice(REGIONS),
+            "opens_at": opens,
+            "closes_at": closes,
+            "consultation_id": consultation,
+            "section_id": consultation * 10 + i % 5,
+            "stance": choice(STANCES),
         }
 
 
@@ -84,8 +99,9 @@ def build_index(n):
     es.loading(name, client)
     started = time.perf_counter()
     done = 0
-    for ok, info in helpers.parallel_bulk(client, es.actions_for(generate(n), name), thread_count=2,
-                                          chunk_size=2000, queue_size=4):
+    for ok, info in helpers.parallel_bulk(
+        client, es.actions_for(generate(n), name), thread_count=2, chunk_size=2000, queue_size=4
+    ):
         if not ok:
             raise RuntimeError(info)
         done += 1
@@ -109,8 +125,14 @@ def main():
     setup_django()
     n = int(os.environ.get("BENCH_SEARCH_DOCS", "1000000"))
     seconds, count, merge_seconds = build_index(n)
-    emit(bench="search_index", engine="elasticsearch", documents=count, seconds=round(seconds, 1),
-         docs_per_s=round(count / seconds), force_merge_seconds=round(merge_seconds, 1))
+    emit(
+        bench="search_index",
+        engine="elasticsearch",
+        documents=count,
+        seconds=round(seconds, 1),
+        docs_per_s=round(count / seconds),
+        force_merge_seconds=round(merge_seconds, 1),
+    )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,11 @@ FACET_PAIRS = [("theme", "region"), ("type", "status"), ("region", "date"), ("th
 def queries(n=200, seed=7):
     rng = random.Random(seed)
     values = {
-        "theme": [t[0] for t in THEMES], "region": REGIONS, "type": ["contribution"],
-        "status": ["open", "closed", "upcoming"], "date": ["mois", "an", "ancien"],
+        "theme": [t[0] for t in THEMES],
+        "region": REGIONS,
+        "type": ["contribution"],
+        "status": ["open", "closed", "upcoming"],
+        "date": ["mois", "an", "ancien"],
     }
     out = []
     for _ in range(n):

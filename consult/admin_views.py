@@ -53,8 +53,9 @@ def queue(request):
                     messages.error(request, error)
         return redirect(request.get_full_path())
 
-    qs = Contribution.objects.select_related("author", "organisation", "section", "consultation", "campaign",
-                                             "moderated_by")
+    qs = Contribution.objects.select_related(
+        "author", "organisation", "section", "consultation", "campaign", "moderated_by"
+    )
     status = request.GET.get("statut", "a_traiter")
     if status == "a_traiter":
         qs = qs.moderation_queue()
@@ -75,22 +76,27 @@ def queue(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    blocked = set(ParticipationBlock.objects.filter(user_id__in={c.author_id for c in page}).values_list("user_id",
-                                                                                                        flat=True))
-    return render(request, "consult/admin/queue.html", {
-        "page_title": "File de modération",
-        "header_icon": "comment",
-        "page_obj": page,
-        "query": query.urlencode(),
-        "status": status,
-        "status_filters": STATUS_FILTERS,
-        "consultations": ConsultationPage.objects.order_by("-opens_at").only("id", "title"),
-        "consultation_id": consultation_id,
-        "campaigns": Campaign.objects.select_related("consultation").order_by("-size")[:100],
-        "campaign_id": campaign_id,
-        "flagged": bool(request.GET.get("signalees")),
-        "blocked": blocked,
-    })
+    blocked = set(
+        ParticipationBlock.objects.filter(user_id__in={c.author_id for c in page}).values_list("user_id", flat=True)
+    )
+    return render(
+        request,
+        "consult/admin/queue.html",
+        {
+            "page_title": "File de modération",
+            "header_icon": "comment",
+            "page_obj": page,
+            "query": query.urlencode(),
+            "status": status,
+            "status_filters": STATUS_FILTERS,
+            "consultations": ConsultationPage.objects.order_by("-opens_at").only("id", "title"),
+            "consultation_id": consultation_id,
+            "campaigns": Campaign.objects.select_related("consultation").order_by("-size")[:100],
+            "campaign_id": campaign_id,
+            "flagged": bool(request.GET.get("signalees")),
+            "blocked": blocked,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,43 +117,73 @@ def block(request, user_id):
                 return redirect("consult_admin_queue")
         except services.ConsultError as exc:
             messages.error(request, str(exc))
-    recent = (Contribution.objects.filter(author=person).select_related("consultation", "section")
-              .order_by("-created_at")[:20])
-    return render(request, "consult/admin/block.html", {
-        "page_title": f"Suspendre la participation de {person.public_name}", "header_icon": "lock",
-        "person": person, "existing": existing, "form": form, "recent": recent,
-    })
+    recent = (
+        Contribution.objects.filter(author=person)
+        .select_related("consultation", "section")
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        "consult/admin/block.html",
+        {
+            "page_title": f"Suspendre la participation de {person.public_name}",
+            "header_icon": "lock",
+            "person": person,
+            "existing": existing,
+            "form": form,
+            "recent": recent,
+        },
+    )
 
 
 def campaigns(request):
     _require_moderator(request)
-    items = (Campaign.objects.select_related("consultation")
-             .annotate(authors=Count("contributions__author", distinct=True), total=Count("contributions"))
-             .order_by("-total"))
+    items = (
+        Campaign.objects.select_related("consultation")
+        .annotate(authors=Count("contributions__author", distinct=True), total=Count("contributions"))
+        .order_by("-total")
+    )
     page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "consult/admin/campaigns.html", {
-        "page_title": "Campagnes (textes identiques)", "header_icon": "copy", "page_obj": page,
-    })
+    return render(
+        request,
+        "consult/admin/campaigns.html",
+        {
+            "page_title": "Campagnes (textes identiques)",
+            "header_icon": "copy",
+            "page_obj": page,
+        },
+    )
 
 
 def syntheses(request):
     _require_editor(request)
     consultations = ConsultationPage.objects.annotate(n=Count("contributions")).order_by("-closes_at")
-    return render(request, "consult/admin/syntheses.html", {
-        "page_title": "Synthèses des consultations", "header_icon": "doc-full", "consultations": consultations,
-    })
+    return render(
+        request,
+        "consult/admin/syntheses.html",
+        {
+            "page_title": "Synthèses des consultations",
+            "header_icon": "doc-full",
+            "consultations": consultations,
+        },
+    )
 
 
 def synthesis_draft(request, consultation_id):
     _require_editor(request)
     consultation = get_object_or_404(ConsultationPage, pk=consultation_id)
     data = synthesis_data(consultation)
-    return render(request, "consult/admin/synthesis_draft.html", {
-        **data,
-        "page_title": f"Brouillon de synthèse — {consultation.title}", "header_icon": "doc-full",
-        "draft_html": synthesis_draft_html(consultation),
-        "edit_url": reverse("wagtailadmin_pages:edit", args=[consultation.pk]),
-    })
+    return render(
+        request,
+        "consult/admin/synthesis_draft.html",
+        {
+            **data,
+            "page_title": f"Brouillon de synthèse — {consultation.title}",
+            "header_icon": "doc-full",
+            "draft_html": synthesis_draft_html(consultation),
+            "edit_url": reverse("wagtailadmin_pages:edit", args=[consultation.pk]),
+        },
+    )
 
 
 @require_POST
@@ -160,6 +196,9 @@ def apply_synthesis_draft(request, consultation_id):
     latest = consultation.get_latest_revision_as_object()
     latest.synthesis = synthesis_draft_html(consultation)
     latest.save_revision(user=request.user, log_action=True)
-    messages.success(request, "Le brouillon est copié dans le champ « synthèse » (révision non publiée) : "
-                              "relisez-le et complétez-le avant de publier.")
+    messages.success(
+        request,
+        "Le brouillon est copié dans le champ « synthèse » (révision non publiée) : "
+        "relisez-le et complétez-le avant de publier.",
+    )
     return redirect("wagtailadmin_pages:edit", consultation.pk)

@@ -81,9 +81,11 @@ def _get(consultation_id):
 
 @require_GET
 def consultations(request):
-    qs = _consultations(request.user).annotate(
-        n=Count("contributions", filter=Q(contributions__status=Contribution.STATUS_PUBLISHED))
-    ).order_by("-opens_at", "pk")
+    qs = (
+        _consultations(request.user)
+        .annotate(n=Count("contributions", filter=Q(contributions__status=Contribution.STATUS_PUBLISHED)))
+        .order_by("-opens_at", "pk")
+    )
     items, meta = _paginate(request, qs)
     return JsonResponse({**meta, "results": [_consultation_dict(p, request, p.n) for p in items]})
 
@@ -122,8 +124,12 @@ def sections(request, consultation_id):
 @require_GET
 def contributions(request, consultation_id):
     page = _get(consultation_id)
-    qs = (Contribution.objects.visible_to(request.user).filter(consultation=page)
-          .select_related("author", "organisation", "section").order_by("created_at", "id"))
+    qs = (
+        Contribution.objects.visible_to(request.user)
+        .filter(consultation=page)
+        .select_related("author", "organisation", "section")
+        .order_by("created_at", "id")
+    )
     if request.GET.get("section"):
         qs = qs.filter(section__anchor=request.GET["section"])
     if request.GET.get("stance") in dict(Contribution.STANCE_CHOICES):

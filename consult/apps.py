@@ -20,9 +20,7 @@ class ConsultConfig(AppConfig):
 
         # Every change readers can see writes a ConsultationEvent (consult/services.py): it makes the cached
         # anonymous pages of its consultation stale once committed. So do the editors' publications.
-        post_save.connect(
-            _event_saved, sender=ConsultationEvent, dispatch_uid="consult-page-cache-event"
-        )
+        post_save.connect(_event_saved, sender=ConsultationEvent, dispatch_uid="consult-page-cache-event")
         for signal in (page_published, page_unpublished):
             signal.connect(
                 _page_changed,

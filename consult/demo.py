@@ -56,9 +56,10 @@ def index_page(home):
     if existing:
         return existing
     index = ConsultationIndexPage(
-        title="Consultations publiques", slug="consultations",
+        title="Consultations publiques",
+        slug="consultations",
         intro="Donnez votre avis sur les textes du ministère avant leur adoption. Chaque contribution reçoit un "
-              "numéro de récépissé, et chaque consultation se termine par une synthèse publique.",
+        "numéro de récépissé, et chaque consultation se termine par une synthèse publique.",
     )
     home.add_child(instance=index)
     index.save_revision().publish()
@@ -72,8 +73,16 @@ def _consultation(index, slug, title, sections, **fields):
     themes = fields.pop("themes", [])
     page = ConsultationPage(title=title, slug=slug, **fields)
     for i, (anchor, section_title, body, outcome, motivation) in enumerate(sections):
-        page.sections.add(Section(anchor=anchor, title=section_title, body=body, sort_order=i, outcome=outcome,
-                                  outcome_motivation=motivation))
+        page.sections.add(
+            Section(
+                anchor=anchor,
+                title=section_title,
+                body=body,
+                sort_order=i,
+                outcome=outcome,
+                outcome_motivation=motivation,
+            )
+        )
     index.add_child(instance=page)
     page.themes.add(*themes)
     page.save_revision().publish()
@@ -81,17 +90,39 @@ def _consultation(index, slug, title, sections, **fields):
     return page, True
 
 
-def _contribution(consultation, section, author, body, key, created_at, stance="", parent=None, organisation=None,
-                  status=Contribution.STATUS_PUBLISHED, **extra):
+def _contribution(
+    consultation,
+    section,
+    author,
+    body,
+    key,
+    created_at,
+    stance="",
+    parent=None,
+    organisation=None,
+    status=Contribution.STATUS_PUBLISHED,
+    **extra,
+):
     existing = Contribution.objects.filter(author=author, idempotency_key=key).first()
     if existing:
         return existing
     c = Contribution.objects.create(
-        consultation=consultation, section=section, author=author, parent=parent,
-        root_id=(parent.root_id or parent.pk) if parent else None, depth=parent.depth + 1 if parent else 0,
-        organisation=organisation, body=body, body_html=render_body(body), stance=stance if parent is None else "",
-        no_interests=parent is None, status=status, idempotency_key=key, created_at=created_at,
-        fingerprint=fingerprint(body), **extra,
+        consultation=consultation,
+        section=section,
+        author=author,
+        parent=parent,
+        root_id=(parent.root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        organisation=organisation,
+        body=body,
+        body_html=render_body(body),
+        stance=stance if parent is None else "",
+        no_interests=parent is None,
+        status=status,
+        idempotency_key=key,
+        created_at=created_at,
+        fingerprint=fingerprint(body),
+        **extra,
     )
     c.receipt_number = f"C-{timezone.localtime(created_at).year}-{c.pk:06d}"
     c.root_id = c.root_id or c.pk
@@ -107,8 +138,9 @@ def _recount(consultation):
         flags_n=Count("flags", distinct=True),
     ):
         replies = Contribution.objects.filter(parent=c, status=Contribution.STATUS_PUBLISHED).count()
-        Contribution.objects.filter(pk=c.pk).update(votes_up=c.up, votes_down=c.down, replies_count=replies,
-                                                    flags_count=c.flags_n)
+        Contribution.objects.filter(pk=c.pk).update(
+            votes_up=c.up, votes_down=c.down, replies_count=replies, flags_count=c.flags_n
+        )
 
 
 def _esante(index, people, organisations, stdout):
@@ -117,17 +149,20 @@ def _esante(index, people, organisations, stdout):
     now = timezone.now()
     sections = [(s["anchor"], s["title"], s["body"], "", "") for s in ESANTE_SECTIONS]
     page, created = _consultation(
-        index, "strategie-nationale-sante-numerique",
-        "Stratégie nationale du numérique en santé 2027-2031", sections,
+        index,
+        "strategie-nationale-sante-numerique",
+        "Stratégie nationale du numérique en santé 2027-2031",
+        sections,
         summary="Le ministère soumet à consultation les orientations de la prochaine stratégie du numérique en santé : "
-                "accès de chacun à ses données, télémédecine, outils des associations de patients, living labs et "
-                "sécurité des systèmes d'information. Vos contributions nourriront la version finale.",
+        "accès de chacun à ses données, télémédecine, outils des associations de patients, living labs et "
+        "sécurité des systèmes d'information. Vos contributions nourriront la version finale.",
         easy_read_summary="Le ministère prépare un plan pour le numérique en santé.\nPar exemple : voir ses résultats "
-                          "d'examens sur internet, consulter un médecin en vidéo.\nVous pouvez donner votre avis.\n"
-                          "Vous pouvez dire si vous êtes pour, contre, ou pas sûr.\nLe ministère lira tous les avis.",
+        "d'examens sur internet, consulter un médecin en vidéo.\nVous pouvez donner votre avis.\n"
+        "Vous pouvez dire si vous êtes pour, contre, ou pas sûr.\nLe ministère lira tous les avis.",
         context="<p>La stratégie actuelle arrive à son terme. Cette consultation ouvre la préparation de la suivante, "
-                "avec une attention particulière à l'inclusion numérique et à la confiance.</p>",
-        opens_at=now - timedelta(days=12), closes_at=now + timedelta(days=18),
+        "avec une attention particulière à l'inclusion numérique et à la confiance.</p>",
+        opens_at=now - timedelta(days=12),
+        closes_at=now + timedelta(days=18),
         directorate="Délégation au numérique en santé (démo)",
         moderation_mode=ConsultationPage.MODERATION_A_POSTERIORI,
         themes=["numérique en santé", "données de santé", "télémédecine"],
@@ -149,8 +184,9 @@ def _esante(index, people, organisations, stdout):
             if spec["anchor"] == "associations-patients" and t == 0:
                 author, organisation = people["association"], organisations["verified"]
             created_at = page.opens_at + timedelta(hours=5 + n * 4, minutes=rng.randint(0, 59))
-            root = _contribution(page, section, author, body, f"demo-esante-{n}", created_at, stance=stance,
-                                 organisation=organisation)
+            root = _contribution(
+                page, section, author, body, f"demo-esante-{n}", created_at, stance=stance, organisation=organisation
+            )
             all_contributions.append(root)
             parent = root
             for r, reply_body in enumerate(replies):
@@ -158,25 +194,45 @@ def _esante(index, people, organisations, stdout):
                 reply_author = authors[(n * 7) % len(authors)]
                 if reply_author == root.author:
                     reply_author = authors[(n * 7 + 1) % len(authors)]
-                reply = _contribution(page, section, reply_author, reply_body, f"demo-esante-{n}",
-                                      created_at + timedelta(hours=3 + r * 5), parent=parent)
+                reply = _contribution(
+                    page,
+                    section,
+                    reply_author,
+                    reply_body,
+                    f"demo-esante-{n}",
+                    created_at + timedelta(hours=3 + r * 5),
+                    parent=parent,
+                )
                 all_contributions.append(reply)
                 # every other reply answers the previous reply: threads two levels deep
                 parent = reply if r % 2 == 0 and parent.depth < Contribution.MAX_DEPTH else root
     # The campaign: the same text pasted by three accounts.
     section = section_by_anchor["acces-donnees"]
     for i, author in enumerate(citizens[:3]):
-        c = _contribution(page, section, author, CAMPAIGN_TEXT, f"demo-esante-campaign-{i}",
-                          page.opens_at + timedelta(days=6, minutes=7 * i), stance="pour")
+        c = _contribution(
+            page,
+            section,
+            author,
+            CAMPAIGN_TEXT,
+            f"demo-esante-campaign-{i}",
+            page.opens_at + timedelta(days=6, minutes=7 * i),
+            stance="pour",
+        )
         all_contributions.append(c)
-    campaign, _ = Campaign.objects.get_or_create(consultation=page, fingerprint=fingerprint(CAMPAIGN_TEXT),
-                                                 defaults={"sample": CAMPAIGN_TEXT, "size": 3})
+    campaign, _ = Campaign.objects.get_or_create(
+        consultation=page, fingerprint=fingerprint(CAMPAIGN_TEXT), defaults={"sample": CAMPAIGN_TEXT, "size": 3}
+    )
     Contribution.objects.filter(consultation=page, fingerprint=campaign.fingerprint).update(campaign=campaign)
     # One contribution hidden after three flags, waiting for a moderator in the queue.
     off_topic = _contribution(
-        page, section_by_anchor["telemedecine"], citizens[8],
+        page,
+        section_by_anchor["telemedecine"],
+        citizens[8],
         "Achetez vos compléments alimentaires miracle sur mon site, livraison offerte, résultats garantis !",
-        "demo-esante-spam", page.opens_at + timedelta(days=9), stance="pour", status=Contribution.STATUS_HIDDEN,
+        "demo-esante-spam",
+        page.opens_at + timedelta(days=9),
+        stance="pour",
+        status=Contribution.STATUS_HIDDEN,
         hidden_reason="signalée à plusieurs reprises, en attente de vérification",
     )
     for flagger in citizens[:3]:
@@ -186,8 +242,9 @@ def _esante(index, people, organisations, stdout):
     for c in all_contributions:
         for voter in rng.sample(voters, rng.randint(0, 8)):
             if voter.pk != c.author_id:
-                Vote.objects.get_or_create(contribution=c, user=voter,
-                                           defaults={"value": Vote.AGREE if rng.random() < 0.72 else Vote.DISAGREE})
+                Vote.objects.get_or_create(
+                    contribution=c, user=voter, defaults={"value": Vote.AGREE if rng.random() < 0.72 else Vote.DISAGREE}
+                )
     Follow.objects.get_or_create(user=people["citizen"], consultation=page)
     _recount(page)
     _out(stdout, f"{Contribution.objects.filter(consultation=page).count()} contributions de démonstration")
@@ -197,12 +254,18 @@ def _esante(index, people, organisations, stdout):
 def _closed(index, people):
     now = timezone.now()
     page, created = _consultation(
-        index, "carnet-vaccination-electronique", "Carnet de vaccination électronique", CLOSED_SECTIONS,
+        index,
+        "carnet-vaccination-electronique",
+        "Carnet de vaccination électronique",
+        CLOSED_SECTIONS,
         summary="Consultation sur la généralisation du carnet de vaccination électronique, les rappels personnalisés "
-                "et le partage d'attestations avec les établissements scolaires.",
-        opens_at=now - timedelta(days=75), closes_at=now - timedelta(days=30),
-        directorate="Direction générale de la santé (démo)", themes=["vaccination", "données de santé"],
-        synthesis=CLOSED_SYNTHESIS, synthesis_published_at=now - timedelta(days=7),
+        "et le partage d'attestations avec les établissements scolaires.",
+        opens_at=now - timedelta(days=75),
+        closes_at=now - timedelta(days=30),
+        directorate="Direction générale de la santé (démo)",
+        themes=["vaccination", "données de santé"],
+        synthesis=CLOSED_SYNTHESIS,
+        synthesis_published_at=now - timedelta(days=7),
     )
     if not created:
         return page
@@ -212,12 +275,20 @@ def _closed(index, people):
     sections = {s.anchor: s for s in page.sections.all()}
     rng = random.Random(75)
     for i, (anchor, stance, body) in enumerate(CLOSED_THREADS):
-        c = _contribution(page, sections[anchor], citizens[i % len(citizens)], body, f"demo-vaccin-{i}",
-                          page.opens_at + timedelta(days=i * 3 + 1), stance=stance)
+        c = _contribution(
+            page,
+            sections[anchor],
+            citizens[i % len(citizens)],
+            body,
+            f"demo-vaccin-{i}",
+            page.opens_at + timedelta(days=i * 3 + 1),
+            stance=stance,
+        )
         for voter in rng.sample(citizens, rng.randint(1, 6)):
             if voter.pk != c.author_id:
-                Vote.objects.get_or_create(contribution=c, user=voter,
-                                           defaults={"value": Vote.AGREE if rng.random() < 0.7 else Vote.DISAGREE})
+                Vote.objects.get_or_create(
+                    contribution=c, user=voter, defaults={"value": Vote.AGREE if rng.random() < 0.7 else Vote.DISAGREE}
+                )
     ConsultationPage.objects.filter(pk=page.pk).update(synthesis_notified_at=now - timedelta(days=7))
     _recount(page)
     return page
@@ -226,19 +297,38 @@ def _closed(index, people):
 def _upcoming(index):
     now = timezone.now()
     page, _ = _consultation(
-        index, "hebergement-donnees-sante", "Hébergement des données de santé : référentiel de certification",
+        index,
+        "hebergement-donnees-sante",
+        "Hébergement des données de santé : référentiel de certification",
         [
-            ("perimetre", "Périmètre de la certification",
-             "<p>Quels services doivent être certifiés pour héberger des données de santé ?</p>", "", ""),
-            ("localisation", "Localisation et souveraineté",
-             "<p>Conditions de localisation des données et d'accès par des autorités étrangères.</p>", "", ""),
-            ("transparence", "Transparence envers les patients",
-             "<p>Informations à donner aux personnes sur l'hébergement de leurs données.</p>", "", ""),
+            (
+                "perimetre",
+                "Périmètre de la certification",
+                "<p>Quels services doivent être certifiés pour héberger des données de santé ?</p>",
+                "",
+                "",
+            ),
+            (
+                "localisation",
+                "Localisation et souveraineté",
+                "<p>Conditions de localisation des données et d'accès par des autorités étrangères.</p>",
+                "",
+                "",
+            ),
+            (
+                "transparence",
+                "Transparence envers les patients",
+                "<p>Informations à donner aux personnes sur l'hébergement de leurs données.</p>",
+                "",
+                "",
+            ),
         ],
         summary="Le projet de référentiel de certification des hébergeurs de données de santé sera soumis à "
-                "consultation : périmètre, localisation des données, transparence envers les patients.",
-        opens_at=now + timedelta(days=10), closes_at=now + timedelta(days=55),
-        directorate="Délégation au numérique en santé (démo)", moderation_mode=ConsultationPage.MODERATION_A_PRIORI,
+        "consultation : périmètre, localisation des données, transparence envers les patients.",
+        opens_at=now + timedelta(days=10),
+        closes_at=now + timedelta(days=55),
+        directorate="Délégation au numérique en santé (démo)",
+        moderation_mode=ConsultationPage.MODERATION_A_PRIORI,
         themes=["données de santé", "sécurité"],
     )
     return page

@@ -25,27 +25,63 @@ from core.csvsafe import safe_row, safe_sql
 CHUNK = 2000
 
 PUBLIC_FIELDS = [
-    "id", "section", "parent_id", "root_id", "depth", "created_at", "edited_at", "author", "organisation",
-    "organisation_verified", "stance", "body", "interests", "no_interests", "votes_up", "votes_down",
-    "replies_count", "campaign_id",
+    "id",
+    "section",
+    "parent_id",
+    "root_id",
+    "depth",
+    "created_at",
+    "edited_at",
+    "author",
+    "organisation",
+    "organisation_verified",
+    "stance",
+    "body",
+    "interests",
+    "no_interests",
+    "votes_up",
+    "votes_down",
+    "replies_count",
+    "campaign_id",
 ]
 STAFF_FIELDS = PUBLIC_FIELDS + [
-    "status", "hidden_reason", "flags_count", "moderated_at", "receipt_number", "fingerprint",
+    "status",
+    "hidden_reason",
+    "flags_count",
+    "moderated_at",
+    "receipt_number",
+    "fingerprint",
 ]
 
 # values_list columns read from the database, in this order
 _COLUMNS = [
-    "id", "section__anchor", "parent_id", "root_id", "depth", "created_at", "edited_at", "author_id",
-    "organisation__name", "organisation__verified_at", "stance", "body", "interests", "no_interests", "votes_up",
-    "votes_down", "replies_count", "campaign_id",
+    "id",
+    "section__anchor",
+    "parent_id",
+    "root_id",
+    "depth",
+    "created_at",
+    "edited_at",
+    "author_id",
+    "organisation__name",
+    "organisation__verified_at",
+    "stance",
+    "body",
+    "interests",
+    "no_interests",
+    "votes_up",
+    "votes_down",
+    "replies_count",
+    "campaign_id",
 ]
 _STAFF_COLUMNS = _COLUMNS + ["status", "hidden_reason", "flags_count", "moderated_at", "receipt_number", "fingerprint"]
 
 
 def pseudonym_key(consultation_id) -> str:
     """Per-consultation secret (derived from the site secret, never stored or exported)."""
-    return hmac.new(settings.SECRET_KEY.encode(), f"consult-export:{consultation_id}".encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"consult-export:{consultation_id}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 class Pseudonymiser:
@@ -133,11 +169,13 @@ def pg_public_csv_stream(consultation_id):
     from django.db import connection
     from psycopg import sql
 
-    query = sql.SQL(_PG_PUBLIC_CSV).format(key=sql.Literal(pseudonym_key(consultation_id)),
-                                           consultation=sql.Literal(int(consultation_id)),
-                                           safe_org=sql.SQL(safe_sql("o.name")),
-                                           safe_body=sql.SQL(safe_sql("c.body")),
-                                           safe_interests=sql.SQL(safe_sql("c.interests")))
+    query = sql.SQL(_PG_PUBLIC_CSV).format(
+        key=sql.Literal(pseudonym_key(consultation_id)),
+        consultation=sql.Literal(int(consultation_id)),
+        safe_org=sql.SQL(safe_sql("o.name")),
+        safe_body=sql.SQL(safe_sql("c.body")),
+        safe_interests=sql.SQL(safe_sql("c.interests")),
+    )
     header = "\ufeff" + ",".join(PUBLIC_FIELDS) + "\n"
     yield header.encode()
     connection.ensure_connection()
@@ -193,10 +231,16 @@ def _response(consultation, fmt, staff):
         content = csv_stream(export_rows(consultation.pk, staff=True), fields) if staff else public_csv(consultation.pk)
         response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     elif fmt == "json":
-        meta = {"consultation_id": consultation.pk, "title": consultation.title, "generated_at": timezone.now().isoformat(),
-                "licence": "Licence Ouverte / Open Licence 2.0", "fields": fields}
-        response = StreamingHttpResponse(json_stream(export_rows(consultation.pk, staff=staff), fields, meta),
-                                         content_type="application/json")
+        meta = {
+            "consultation_id": consultation.pk,
+            "title": consultation.title,
+            "generated_at": timezone.now().isoformat(),
+            "licence": "Licence Ouverte / Open Licence 2.0",
+            "fields": fields,
+        }
+        response = StreamingHttpResponse(
+            json_stream(export_rows(consultation.pk, staff=staff), fields, meta), content_type="application/json"
+        )
     elif fmt == "xlsx":
         response = FileResponse(
             xlsx_file(export_rows(consultation.pk, staff=staff), fields),

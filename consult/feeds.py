@@ -23,7 +23,7 @@ class ConsultationsRssFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return (f"Consultation du {item.opens_at:%d/%m/%Y} au {item.closes_at:%d/%m/%Y}. {item.summary}")
+        return f"Consultation du {item.opens_at:%d/%m/%Y} au {item.closes_at:%d/%m/%Y}. {item.summary}"
 
     def item_link(self, item):
         return item.url
@@ -56,8 +56,12 @@ class ContributionsRssFeed(Feed):
         return obj.url
 
     def items(self, obj):
-        return (Contribution.objects.public().filter(consultation=obj)
-                .select_related("author", "organisation", "section").order_by("-created_at")[:50])
+        return (
+            Contribution.objects.public()
+            .filter(consultation=obj)
+            .select_related("author", "organisation", "section")
+            .order_by("-created_at")[:50]
+        )
 
     def item_title(self, item):
         return f"{author_label(item)[0]} — {item.section.title}"

@@ -44,25 +44,34 @@ class AntiBotMixin(HoneypotMixin):
 
 class ContributionForm(AntiBotMixin, ConsultForm):
     body = forms.CharField(
-        label="Votre contribution", max_length=MAX_LENGTH,
+        label="Votre contribution",
+        max_length=MAX_LENGTH,
         help_text=f"Texte simple, {MAX_LENGTH} caractères au maximum. Séparez les paragraphes par une ligne vide ; "
-                  "les adresses web deviennent des liens. N'indiquez pas de données de santé vous concernant.",
+        "les adresses web deviennent des liens. N'indiquez pas de données de santé vous concernant.",
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": MAX_LENGTH}),
-        error_messages={"required": "Écrivez votre contribution avant de l'envoyer.",
-                        "max_length": f"Votre contribution dépasse {MAX_LENGTH} caractères : raccourcissez-la."},
+        error_messages={
+            "required": "Écrivez votre contribution avant de l'envoyer.",
+            "max_length": f"Votre contribution dépasse {MAX_LENGTH} caractères : raccourcissez-la.",
+        },
     )
     stance = forms.ChoiceField(
-        label="Votre position sur cette partie du texte", choices=Contribution.STANCE_CHOICES,
-        widget=forms.RadioSelect, required=False,
+        label="Votre position sur cette partie du texte",
+        choices=Contribution.STANCE_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
     )
     interests = forms.CharField(
-        label="Déclaration de liens d'intérêts", required=False, max_length=1000,
+        label="Déclaration de liens d'intérêts",
+        required=False,
+        max_length=1000,
         help_text="Par exemple : salarié·e d'un éditeur de logiciels de santé, membre d'une association…",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     no_interests = forms.BooleanField(label="Je n'ai aucun lien d'intérêts", required=False)
     organisation = forms.ModelChoiceField(
-        label="Contribuer au nom de", queryset=Organisation.objects.none(), required=False,
+        label="Contribuer au nom de",
+        queryset=Organisation.objects.none(),
+        required=False,
         empty_label="En mon nom propre",
     )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -99,22 +108,32 @@ class ContributionForm(AntiBotMixin, ConsultForm):
 
 
 class EditForm(ConsultForm):
-    body = forms.CharField(label="Votre contribution", max_length=MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_LENGTH}))
+    body = forms.CharField(
+        label="Votre contribution",
+        max_length=MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_LENGTH}),
+    )
 
 
 class FlagForm(ConsultForm):
     reason = forms.ChoiceField(label="Motif du signalement", choices=Flag.REASON_CHOICES, widget=forms.RadioSelect)
-    text = forms.CharField(label="Précisions (obligatoires pour « autre »)", required=False, max_length=1000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="Précisions (obligatoires pour « autre »)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ModerationForm(forms.Form):
     ACTION_CHOICES = [("publish", "Publier"), ("hide", "Masquer")]
     action = forms.ChoiceField(label="Action", choices=ACTION_CHOICES)
     reason = forms.CharField(label="Motif public (obligatoire pour masquer)", required=False, max_length=255)
-    ids = forms.ModelMultipleChoiceField(queryset=Contribution.objects.all(), required=True,
-                                         error_messages={"required": "Sélectionnez au moins une contribution."})
+    ids = forms.ModelMultipleChoiceField(
+        queryset=Contribution.objects.all(),
+        required=True,
+        error_messages={"required": "Sélectionnez au moins une contribution."},
+    )
 
 
 class BlockForm(forms.Form):

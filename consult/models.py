@@ -44,8 +44,11 @@ class ConsultationIndexPage(Page):
     def consultations(self, status: str = "", theme: str = ""):
         """Live consultations under this index, with their published contribution count (one query)."""
         now = timezone.now()
-        qs = ConsultationPage.objects.live().public().child_of(self).annotate(
-            published_count=models.Count("contributions", filter=Q(contributions__status="published"))
+        qs = (
+            ConsultationPage.objects.live()
+            .public()
+            .child_of(self)
+            .annotate(published_count=models.Count("contributions", filter=Q(contributions__status="published")))
         )
         if status == STATUS_OPEN:
             qs = qs.filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
@@ -72,8 +75,12 @@ class ConsultationIndexPage(Page):
             consultations=paginator.get_page(request.GET.get("page")),
             current_filter=current,
             current_theme=theme,
-            filters=[("", _("Toutes")), ("en-cours", _("En cours")), ("a-venir", _("À venir")),
-                     ("terminees", _("Terminées"))],
+            filters=[
+                ("", _("Toutes")),
+                ("en-cours", _("En cours")),
+                ("a-venir", _("À venir")),
+                ("terminees", _("Terminées")),
+            ],
             themes=Tag.objects.filter(consult_consultationtag_items__isnull=False).distinct().order_by("name"),
         )
         return context
@@ -93,7 +100,8 @@ class ConsultationPage(Page):
 
     summary = models.TextField(_("résumé"))
     easy_read_summary = models.TextField(
-        _("résumé facile à lire et à comprendre (FALC)"), blank=True,
+        _("résumé facile à lire et à comprendre (FALC)"),
+        blank=True,
         help_text=_("Optionnel : une version du résumé en phrases courtes et mots simples."),
     )
     context = RichTextField(_("contexte"), blank=True)
@@ -171,8 +179,7 @@ class ConsultationPage(Page):
             stats=stats,
             documents=self.documents.select_related("document").all(),
             synthesis_published=bool(self.synthesis and self.synthesis_published_at),
-            is_following=(request.user.is_authenticated
-                          and self.followers.filter(user=request.user).exists()),
+            is_following=(request.user.is_authenticated and self.followers.filter(user=request.user).exists()),
             can_export_staff=rules.can_export_staff(request.user),
             can_moderate=rules.can_moderate(request.user),
             post_refusal=rules.post_refusal(request.user, self),
@@ -191,7 +198,9 @@ class ConsultationPage(Page):
     def serve(self, request, *args, **kwargs):
         # Anonymous readers share one rendering per version of the consultation (flash crowds).
         return pagecache.serve(
-            request, self.page_cache_scope, lambda: super(ConsultationPage, self).serve(request, *args, **kwargs),
+            request,
+            self.page_cache_scope,
+            lambda: super(ConsultationPage, self).serve(request, *args, **kwargs),
             self.status_valid_until,
         )
 
@@ -222,8 +231,13 @@ class Section(Orderable):
     outcome = models.CharField(_("suite donnée"), max_length=20, choices=OUTCOME_CHOICES, blank=True)
     outcome_motivation = models.TextField(_("motivation"), blank=True)
 
-    panels = [FieldPanel("title"), FieldPanel("anchor"), FieldPanel("body"), FieldPanel("outcome"),
-              FieldPanel("outcome_motivation")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("anchor"),
+        FieldPanel("body"),
+        FieldPanel("outcome"),
+        FieldPanel("outcome_motivation"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("section")
@@ -319,8 +333,9 @@ class Contribution(models.Model):
     depth = models.PositiveSmallIntegerField(default=0)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contributions")
     # The verified association the author speaks for (optional).
-    organisation = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="contributions")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="contributions"
+    )
     body = models.TextField(_("contribution"), max_length=5000)
     # Sanitised HTML rendering of `body` (consult.text.render_body), computed once at write time.
     body_html = models.TextField(blank=True, editable=False)
@@ -330,8 +345,9 @@ class Contribution(models.Model):
     status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=STATUS_PUBLISHED, db_index=True)
     # Public reason shown in place of a hidden contribution.
     hidden_reason = models.CharField(_("motif de masquage"), max_length=255, blank=True)
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     moderated_at = models.DateTimeField(null=True, blank=True)
     receipt_number = models.CharField(_("numéro de récépissé"), max_length=20, unique=True, null=True, blank=True)
     # Client-generated key: the same POST replayed yields the same contribution.
@@ -345,8 +361,9 @@ class Contribution(models.Model):
     replies_count = models.PositiveIntegerField(default=0)
     # Normalised-text fingerprint for campaign detection.
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="contributions")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributions"
+    )
 
     objects = ContributionQuerySet.as_manager()
 
@@ -359,8 +376,11 @@ class Contribution(models.Model):
             models.Index(fields=["consultation", "status", "created_at"], name="contrib_consultation"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["author", "idempotency_key"], condition=~Q(idempotency_key=""),
-                                    name="unique_contribution_idempotency"),
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="unique_contribution_idempotency",
+            ),
         ]
 
     def __str__(self):
@@ -455,8 +475,12 @@ class ConsultationEvent(models.Model):
     """
 
     KIND_CREATED, KIND_EDITED, KIND_HIDDEN, KIND_WITHDRAWN, KIND_PUBLISHED, KIND_VOTES = (
-        "contribution.created", "contribution.edited", "contribution.hidden", "contribution.withdrawn",
-        "contribution.published", "contribution.votes",
+        "contribution.created",
+        "contribution.edited",
+        "contribution.hidden",
+        "contribution.withdrawn",
+        "contribution.published",
+        "contribution.votes",
     )
     AUDIENCE_PUBLIC, AUDIENCE_MODERATORS, AUDIENCE_AUTHOR = "public", "moderators", "author"
 

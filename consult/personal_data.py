@@ -5,27 +5,36 @@ from consult.models import Contribution, Flag, Follow, ParticipationBlock, Vote
 
 def personal_data(user):
     contributions = []
-    for c in (Contribution.objects.filter(author=user).select_related("consultation", "section", "organisation")
-              .prefetch_related("revisions").order_by("created_at")):
-        contributions.append({
-            "recepisse": c.receipt_number,
-            "consultation": c.consultation.title,
-            "section": c.section.title,
-            "reponse_a": c.parent_id,
-            "au_nom_de": c.organisation.name if c.organisation_id else None,
-            "position": c.stance or None,
-            "texte": c.body,
-            "liens_interets": c.interests or None,
-            "aucun_lien": c.no_interests,
-            "statut": c.status,
-            "motif_masquage": c.hidden_reason or None,
-            "cree_le": c.created_at.isoformat(),
-            "modifie_le": c.edited_at.isoformat() if c.edited_at else None,
-            "versions_precedentes": [{"texte": r.body, "le": r.created_at.isoformat()} for r in c.revisions.all()],
-        })
+    for c in (
+        Contribution.objects.filter(author=user)
+        .select_related("consultation", "section", "organisation")
+        .prefetch_related("revisions")
+        .order_by("created_at")
+    ):
+        contributions.append(
+            {
+                "recepisse": c.receipt_number,
+                "consultation": c.consultation.title,
+                "section": c.section.title,
+                "reponse_a": c.parent_id,
+                "au_nom_de": c.organisation.name if c.organisation_id else None,
+                "position": c.stance or None,
+                "texte": c.body,
+                "liens_interets": c.interests or None,
+                "aucun_lien": c.no_interests,
+                "statut": c.status,
+                "motif_masquage": c.hidden_reason or None,
+                "cree_le": c.created_at.isoformat(),
+                "modifie_le": c.edited_at.isoformat() if c.edited_at else None,
+                "versions_precedentes": [{"texte": r.body, "le": r.created_at.isoformat()} for r in c.revisions.all()],
+            }
+        )
     votes = [
-        {"contribution": v.contribution_id, "vote": "d'accord" if v.value > 0 else "pas d'accord",
-         "le": v.created_at.isoformat()}
+        {
+            "contribution": v.contribution_id,
+            "vote": "d'accord" if v.value > 0 else "pas d'accord",
+            "le": v.created_at.isoformat(),
+        }
         for v in Vote.objects.filter(user=user).order_by("created_at")
     ]
     flags = [

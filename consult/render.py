@@ -75,8 +75,7 @@ def render_contribution(c, csrf_token="") -> str:
     if c.stance and show_body:
         meta.append(" · " + _badge(_stance_label(c), f" agora-stance agora-stance--{c.stance}"))
     if c.status == "pending":
-        meta.append(" · " + _badge(_("en attente de modération — visible par vous et la modération"),
-                                   " fr-badge--new"))
+        meta.append(" · " + _badge(_("en attente de modération — visible par vous et la modération"), " fr-badge--new"))
     if getattr(c, "is_mine", False) and c.receipt_number:
         meta.append(f" · {escape(_('récépissé'))} {escape(c.receipt_number)}")
 
@@ -87,27 +86,32 @@ def render_contribution(c, csrf_token="") -> str:
         f'data-status="{c.status}" aria-labelledby="contribution-{pk}-author">',
         '<header class="agora-contribution__header">',
         f'<{heading} id="contribution-{pk}-author" class="agora-contribution__author fr-text--md fr-mb-0">'
-        f'{author}</{heading}>',
+        f"{author}</{heading}>",
         f'<p class="fr-text--xs fr-mb-1w agora-contribution__meta">{"".join(meta)}</p>',
         "</header>",
     ]
     html = getattr(c, "html", "")
     if c.status == "hidden":
         reason = f" : {escape(c.hidden_reason)}" if c.hidden_reason else ""
-        parts.append(f'<p class="agora-tombstone"><em>{escape(_("Contribution masquée par la modération"))}'
-                     f'{reason}</em></p>')
+        parts.append(
+            f'<p class="agora-tombstone"><em>{escape(_("Contribution masquée par la modération"))}{reason}</em></p>'
+        )
         if show_body:
-            note = (_("Votre texte n'est plus visible publiquement. Il reste visible pour vous :")
-                    if c.is_mine else _("Texte masqué (visible par la modération) :"))
-            parts.append(f'<p class="fr-text--xs">{escape(note)}</p>'
-                         f'<div class="agora-contribution__body agora-contribution__body--hidden">{html}</div>')
+            note = (
+                _("Votre texte n'est plus visible publiquement. Il reste visible pour vous :")
+                if c.is_mine
+                else _("Texte masqué (visible par la modération) :")
+            )
+            parts.append(
+                f'<p class="fr-text--xs">{escape(note)}</p>'
+                f'<div class="agora-contribution__body agora-contribution__body--hidden">{html}</div>'
+            )
     elif c.status == "withdrawn":
         parts.append(f'<p class="agora-tombstone"><em>{escape(_("Contribution retirée par son auteur·rice"))}</em></p>')
     elif show_body:
         parts.append(f'<div class="agora-contribution__body">{html}</div>')
         if c.depth == 0 and (c.no_interests or c.interests):
-            interests = (_("Liens d'intérêts : aucun") if c.no_interests
-                         else f"{_('Liens d’intérêts :')} {c.interests}")
+            interests = _("Liens d'intérêts : aucun") if c.no_interests else f"{_('Liens d’intérêts :')} {c.interests}"
             parts.append(f'<p class="fr-text--xs agora-contribution__interests">{escape(interests)}</p>')
 
     links = []
@@ -120,15 +124,17 @@ def render_contribution(c, csrf_token="") -> str:
                 f'<form method="post" action="{_url("vote", pk)}" class="agora-vote" data-vote-form>{csrf}'
                 f'<button type="submit" name="value" value="{0 if vote == 1 else 1}" class="fr-btn fr-btn--sm '
                 f'fr-btn--tertiary fr-icon-thumb-up-line fr-btn--icon-left" aria-pressed="{"true" if vote == 1 else "false"}">'
-                f'{escape(_("D’accord"))} <span data-votes-up>{c.votes_up}</span></button>'
+                f"{escape(_('D’accord'))} <span data-votes-up>{c.votes_up}</span></button>"
                 f'<button type="submit" name="value" value="{0 if vote == -1 else -1}" class="fr-btn fr-btn--sm '
                 f'fr-btn--tertiary fr-icon-thumb-down-line fr-btn--icon-left" aria-pressed="{"true" if vote == -1 else "false"}">'
-                f'{escape(_("Pas d’accord"))} <span data-votes-down>{c.votes_down}</span></button></form>'
+                f"{escape(_('Pas d’accord'))} <span data-votes-down>{c.votes_down}</span></button></form>"
             )
         else:
-            parts.append(f'<p class="fr-text--xs fr-mb-0 agora-vote-counts"><span data-votes-up>{c.votes_up}</span> '
-                         f'{escape(_("d’accord"))} · <span data-votes-down>{c.votes_down}</span> '
-                         f'{escape(_("pas d’accord"))}</p>')
+            parts.append(
+                f'<p class="fr-text--xs fr-mb-0 agora-vote-counts"><span data-votes-up>{c.votes_up}</span> '
+                f"{escape(_('d’accord'))} · <span data-votes-down>{c.votes_down}</span> "
+                f"{escape(_('pas d’accord'))}</p>"
+            )
         if getattr(c, "may_reply", False):
             links.append((_url("reply", pk), _("Répondre"), _("à cette contribution")))
         if getattr(c, "may_edit", False):
@@ -157,7 +163,7 @@ def _links(links):
         return ""
     items = "".join(
         f'<li><a class="fr-link fr-link--sm" href="{href}">{escape(label)}'
-        f'{f"<span class=fr-sr-only> {escape(extra)}</span>" if extra else ""}</a></li>'
+        f"{f'<span class=fr-sr-only> {escape(extra)}</span>' if extra else ''}</a></li>"
         for href, label, extra in links
     )
     return f'<ul class="agora-inline-links fr-text--sm">{items}</ul>'

@@ -102,12 +102,14 @@ def _detect_campaign(contribution: Contribution):
     """Group identical normalised texts posted by at least two distinct accounts in the same consultation."""
     if len(normalise(contribution.body)) < consult_settings.campaign_min_length():
         return
-    same = Contribution.objects.filter(consultation_id=contribution.consultation_id,
-                                       fingerprint=contribution.fingerprint)
+    same = Contribution.objects.filter(
+        consultation_id=contribution.consultation_id, fingerprint=contribution.fingerprint
+    )
     if same.values("author_id").distinct().count() < 2:
         return
     campaign, _ = Campaign.objects.get_or_create(
-        consultation_id=contribution.consultation_id, fingerprint=contribution.fingerprint,
+        consultation_id=contribution.consultation_id,
+        fingerprint=contribution.fingerprint,
         defaults={"sample": contribution.body[:2000]},
     )
     same.filter(campaign__isnull=True).update(campaign=campaign)
@@ -124,9 +126,17 @@ def _bump_replies(contribution: Contribution, delta: int):
 # --- contributions --------------------------------------------------------------------------------------
 
 
-def create_contribution(user, section: Section, body: str, stance: str = "", parent: Contribution | None = None,
-                        organisation=None, interests: str = "", no_interests: bool = False,
-                        idempotency_key: str = "") -> tuple[Contribution, bool]:
+def create_contribution(
+    user,
+    section: Section,
+    body: str,
+    stance: str = "",
+    parent: Contribution | None = None,
+    organisation=None,
+    interests: str = "",
+    no_interests: bool = False,
+    idempotency_key: str = "",
+) -> tuple[Contribution, bool]:
     """Post a contribution (or a reply). Returns (contribution, created).
 
     The same `idempotency_key` from the same author returns the first contribution unchanged (created=False),
@@ -171,12 +181,21 @@ def create_contribution(user, section: Section, body: str, stance: str = "", par
     try:
         with transaction.atomic():
             contribution = Contribution(
-                consultation=consultation, section=section, parent=parent,
+                consultation=consultation,
+                section=section,
+                parent=parent,
                 root_id=(parent.root_id or parent.pk) if parent else None,
                 depth=parent.depth + 1 if parent else 0,
-                author=user, organisation=organisation, body=body, body_html=render_body(body), stance=stance,
-                interests=interests, no_interests=bool(no_interests) and not interests, status=status,
-                idempotency_key=idempotency_key, fingerprint=fingerprint(body),
+                author=user,
+                organisation=organisation,
+                body=body,
+                body_html=render_body(body),
+                stance=stance,
+                interests=interests,
+                no_interests=bool(no_interests) and not interests,
+                status=status,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint(body),
             )
             contribution.save()
             contribution.receipt_number = _receipt_number(contribution)
@@ -233,7 +252,8 @@ def withdraw_contribution(user, contribution: Contribution) -> Contribution:
         if was_published:
             _bump_replies(contribution, -1)
         record_event(
-            contribution, ConsultationEvent.KIND_WITHDRAWN,
+            contribution,
+            ConsultationEvent.KIND_WITHDRAWN,
             ConsultationEvent.AUDIENCE_PUBLIC if was_published else ConsultationEvent.AUDIENCE_AUTHOR,
         )
     return contribution
@@ -296,8 +316,10 @@ def flag(user, contribution: Contribution, reason: str, text: str = "") -> Flag:
             raise ConsultError("Vous avez déjà signalé cette contribution : la modération va l'examiner.") from None
         Contribution.objects.filter(pk=contribution.pk).update(flags_count=F("flags_count") + 1)
         contribution.refresh_from_db(fields=["flags_count", "status"])
-        if (contribution.status == Contribution.STATUS_PUBLISHED
-                and contribution.flags_count >= consult_settings.flags_to_hide()):
+        if (
+            contribution.status == Contribution.STATUS_PUBLISHED
+            and contribution.flags_count >= consult_settings.flags_to_hide()
+        ):
             contribution.status = Contribution.STATUS_HIDDEN
             contribution.hidden_reason = FLAG_HIDDEN_REASON
             contribution.moderated_by = None
@@ -342,7 +364,9 @@ def hide(moderator, contribution: Contribution, reason: str) -> Contribution:
         raise ConsultError("Indiquez le motif du masquage : il est affiché publiquement.")
     hidden_by_flags = contribution.status == Contribution.STATUS_HIDDEN and contribution.moderated_by_id is None
     if contribution.status not in (Contribution.STATUS_PUBLISHED, Contribution.STATUS_PENDING) and not hidden_by_flags:
-        raise ConsultError("Seule une contribution publiée, en attente ou masquée après signalements peut être masquée.")
+        raise ConsultError(
+            "Seule une contribution publiée, en attente ou masquée après signalements peut être masquée."
+        )
     with transaction.atomic():
         was_published = contribution.status == Contribution.STATUS_PUBLISHED
         contribution.status = Contribution.STATUS_HIDDEN

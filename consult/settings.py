@@ -27,12 +27,15 @@ def threads_per_page() -> int:
 
 def rates() -> dict:
     """(user_rate, ip_rate) per scope for core.ratelimit."""
-    return _get("CONSULT_RATES", {
-        "post": ("6/m", "30/m"),
-        "vote": ("60/m", "200/m"),
-        "flag": ("10/m", "30/m"),
-        "follow": ("20/m", "60/m"),
-    })
+    return _get(
+        "CONSULT_RATES",
+        {
+            "post": ("6/m", "30/m"),
+            "vote": ("60/m", "200/m"),
+            "flag": ("10/m", "30/m"),
+            "follow": ("20/m", "60/m"),
+        },
+    )
 
 
 def campaign_min_length() -> int:

@@ -24,10 +24,13 @@ def synthesis_data(consultation) -> dict:
     for row in stats["sections"]:
         row["top"] = top[row["section"].pk]
     campaigns = list(
-        Campaign.objects.filter(consultation=consultation).annotate(
+        Campaign.objects.filter(consultation=consultation)
+        .annotate(
             published=Count("contributions", filter=Q(contributions__status=Contribution.STATUS_PUBLISHED)),
             authors=Count("contributions__author", distinct=True),
-        ).filter(published__gt=0).order_by("-published")
+        )
+        .filter(published__gt=0)
+        .order_by("-published")
     )
     return {"consultation": consultation, "stats": stats, "campaigns": campaigns}
 

@@ -36,8 +36,7 @@ def render_body(text: str) -> str:
     paragraphs = [p for p in _PARAGRAPHS.split(clean_body(text)) if p.strip()]
     html = "".join("<p>" + escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
     html = bleach.linkify(html, callbacks=[_nofollow], parse_email=False)
-    return bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
-                        strip=True)
+    return bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True)
 
 
 def normalise(text: str) -> str:

@@ -20,8 +20,11 @@ SORTS = {
     "anciennes": ("created_at", "id"),
     "soutenues": ("-votes_up", "-created_at", "-id"),
 }
-SORT_LABELS = [("recentes", "Les plus récentes"), ("anciennes", "Les plus anciennes"),
-               ("soutenues", "Les plus soutenues")]
+SORT_LABELS = [
+    ("recentes", "Les plus récentes"),
+    ("anciennes", "Les plus anciennes"),
+    ("soutenues", "Les plus soutenues"),
+]
 DEFAULT_SORT = "recentes"
 
 

@@ -133,8 +133,10 @@ def section_view(request, consultation_id, section_anchor):
     sections = list(consultation.sections.all().order_by("sort_order"))  # one query: the side menu and this one
     section = get_section(consultation, section_anchor, sections)
     return pagecache.serve(
-        request, consultation.page_cache_scope,
-        lambda: render_section(request, consultation, section, sections=sections), consultation.status_valid_until,
+        request,
+        consultation.page_cache_scope,
+        lambda: render_section(request, consultation, section, sections=sections),
+        consultation.status_valid_until,
     )
 
 
@@ -153,9 +155,15 @@ def _handle_post(request, consultation, section, parent=None):
         data = form.cleaned_data
         try:
             contribution, created = services.create_contribution(
-                user, section, data["body"], stance=data.get("stance") or "", parent=parent,
-                organisation=data.get("organisation"), interests=data.get("interests", ""),
-                no_interests=data.get("no_interests", False), idempotency_key=data.get("idempotency_key", ""),
+                user,
+                section,
+                data["body"],
+                stance=data.get("stance") or "",
+                parent=parent,
+                organisation=data.get("organisation"),
+                interests=data.get("interests", ""),
+                no_interests=data.get("no_interests", False),
+                idempotency_key=data.get("idempotency_key", ""),
             )
         except services.ConsultError as exc:
             form.add_error(None, str(exc))
@@ -163,8 +171,9 @@ def _handle_post(request, consultation, section, parent=None):
         else:
             return _posted(request, contribution, created)
     if wants_json(request):
-        return JsonResponse({"ok": False, "message": _form_message(form), "errors": form.errors.get_json_data()},
-                            status=error_status)
+        return JsonResponse(
+            {"ok": False, "message": _form_message(form), "errors": form.errors.get_json_data()}, status=error_status
+        )
     if parent is not None:
         return render_reply(request, parent, form, status=error_status)
     return render_section(request, consultation, section, form=form, status=error_status)
@@ -177,19 +186,29 @@ def _form_message(form):
 
 def _posted(request, contribution, created):
     if contribution.status == Contribution.STATUS_PENDING:
-        message = (f"Votre contribution est enregistrée sous le numéro {contribution.receipt_number}. "
-                   "Elle sera publiée après relecture par la modération. Un récépissé vous a été envoyé par courriel.")
+        message = (
+            f"Votre contribution est enregistrée sous le numéro {contribution.receipt_number}. "
+            "Elle sera publiée après relecture par la modération. Un récépissé vous a été envoyé par courriel."
+        )
     else:
-        message = (f"Votre contribution est publiée. Numéro de récépissé : {contribution.receipt_number} "
-                   "(également envoyé par courriel).")
+        message = (
+            f"Votre contribution est publiée. Numéro de récépissé : {contribution.receipt_number} "
+            "(également envoyé par courriel)."
+        )
     if wants_json(request):
         fresh = ContributionForm(user=None).initial  # a new key and timestamp for the next contribution
-        return JsonResponse({
-            "ok": True, "created": created, "message": message, "receipt_number": contribution.receipt_number,
-            "contribution": contribution_to_dict(contribution, request.user),
-            "html": render_fragment(request, contribution),
-            "next_form": {"idempotency_key": fresh["idempotency_key"], "rendered_at": fresh["rendered_at"]},
-        }, status=201 if created else 200)
+        return JsonResponse(
+            {
+                "ok": True,
+                "created": created,
+                "message": message,
+                "receipt_number": contribution.receipt_number,
+                "contribution": contribution_to_dict(contribution, request.user),
+                "html": render_fragment(request, contribution),
+                "next_form": {"idempotency_key": fresh["idempotency_key"], "rendered_at": fresh["rendered_at"]},
+            },
+            status=201 if created else 200,
+        )
     messages.success(request, message)
     return redirect(contribution.get_absolute_url())
 
@@ -209,11 +228,20 @@ def render_reply(request, parent, form=None, status=200):
         refusal = "On ne peut répondre qu'à une contribution publiée."
     if form is None and refusal is None:
         form = ContributionForm(user=request.user, is_reply=True)
-    return render(request, "consult/reply.html", {
-        "consultation": consultation, "section": parent.section, "parent": parent, "form": form,
-        "post_refusal": refusal, "breadcrumb": section_breadcrumb(consultation, parent.section),
-        "title": "Répondre à une contribution",
-    }, status=status)
+    return render(
+        request,
+        "consult/reply.html",
+        {
+            "consultation": consultation,
+            "section": parent.section,
+            "parent": parent,
+            "form": form,
+            "post_refusal": refusal,
+            "breadcrumb": section_breadcrumb(consultation, parent.section),
+            "title": "Répondre à une contribution",
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -234,8 +262,13 @@ def contribution_fragment(request, pk):
 
 
 def render_fragment(request, contribution):
-    decorate([contribution], request.user, contribution.section, contribution.consultation,
-             viewer_votes(request.user, [contribution.pk]))
+    decorate(
+        [contribution],
+        request.user,
+        contribution.section,
+        contribution.consultation,
+        viewer_votes(request.user, [contribution.pk]),
+    )
     return render_to_string("consult/includes/contribution.html", {"contribution": contribution}, request=request)
 
 
@@ -257,8 +290,9 @@ def vote(request, pk):
     except services.ConsultError as exc:
         return refuse(request, str(exc), 403, contribution.get_absolute_url())
     if wants_json(request):
-        return JsonResponse({"ok": True, "votes_up": contribution.votes_up, "votes_down": contribution.votes_down,
-                             "value": value})
+        return JsonResponse(
+            {"ok": True, "votes_up": contribution.votes_up, "votes_down": contribution.votes_down, "value": value}
+        )
     messages.success(request, "Votre vote est enregistré." if value else "Votre vote est retiré.")
     return redirect(contribution.get_absolute_url())
 
@@ -295,11 +329,19 @@ def flag(request, pk):
 
 def _render_action(request, template, contribution, form, status, title):
     decorate([contribution], request.user, contribution.section, contribution.consultation, {})
-    return render(request, template, {
-        "contribution": contribution, "consultation": contribution.consultation, "section": contribution.section,
-        "form": form, "title": title,
-        "breadcrumb": section_breadcrumb(contribution.consultation, contribution.section),
-    }, status=status)
+    return render(
+        request,
+        template,
+        {
+            "contribution": contribution,
+            "consultation": contribution.consultation,
+            "section": contribution.section,
+            "form": form,
+            "title": title,
+            "breadcrumb": section_breadcrumb(contribution.consultation, contribution.section),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -364,7 +406,9 @@ def follow(request, consultation_id):
         messages.success(request, "Vous ne suivez plus cette consultation.")
     else:
         services.follow(request.user, consultation)
-        messages.success(request, "Vous suivez cette consultation : vous serez prévenu·e de sa clôture et de sa synthèse.")
+        messages.success(
+            request, "Vous suivez cette consultation : vous serez prévenu·e de sa clôture et de sa synthèse."
+        )
     return redirect(consultation.url)
 
 
@@ -372,17 +416,25 @@ def consultation_stats(consultation) -> dict:
     """Aggregates over published contributions (a handful of GROUP BY queries, independent of N)."""
     public = Contribution.objects.public().filter(consultation=consultation)
     totals = public.aggregate(
-        contributions=Count("id"), threads=Count("id", filter=Q(parent__isnull=True)),
+        contributions=Count("id"),
+        threads=Count("id", filter=Q(parent__isnull=True)),
         participants=Count("author", distinct=True),
         in_campaigns=Count("id", filter=Q(campaign__isnull=False)),
         campaigns=Count("campaign", distinct=True),
-        **{f"stance_{key}": Count("id", filter=Q(stance=key, parent__isnull=True))
-           for key, _ in Contribution.STANCE_CHOICES},
+        **{
+            f"stance_{key}": Count("id", filter=Q(stance=key, parent__isnull=True))
+            for key, _ in Contribution.STANCE_CHOICES
+        },
     )
-    per_day = list(public.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-                   .values("day").annotate(n=Count("id")).order_by("day"))
+    per_day = list(
+        public.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
     per_section_raw = {
-        row["section_id"]: row for row in public.values("section_id").annotate(
+        row["section_id"]: row
+        for row in public.values("section_id").annotate(
             n=Count("id"),
             **{key: Count("id", filter=Q(stance=key, parent__isnull=True)) for key, _ in Contribution.STANCE_CHOICES},
         )
@@ -390,8 +442,13 @@ def consultation_stats(consultation) -> dict:
     sections = []
     for section in consultation.sections.all().order_by("sort_order"):
         row = per_section_raw.get(section.pk, {})
-        sections.append({"section": section, "n": row.get("n", 0),
-                         "stances": [(label, row.get(key, 0)) for key, label in Contribution.STANCE_CHOICES]})
+        sections.append(
+            {
+                "section": section,
+                "n": row.get("n", 0),
+                "stances": [(label, row.get(key, 0)) for key, label in Contribution.STANCE_CHOICES],
+            }
+        )
     stances = [(key, label, totals[f"stance_{key}"]) for key, label in Contribution.STANCE_CHOICES]
     return {"totals": totals, "per_day": per_day, "sections": sections, "stances": stances}
 
@@ -410,10 +467,20 @@ def statistics(request, consultation_id):
     _with_percent(stats["per_day"], "n")
     _with_percent(stats["sections"], "n")
     stance_total = sum(n for _, _, n in stats["stances"]) or 1
-    stats["stances"] = [{"key": k, "label": label, "n": n, "pct": round(100 * n / stance_total)}
-                        for k, label, n in stats["stances"]]
-    return render(request, "consult/statistics.html", {
-        "consultation": consultation, "stats": stats, "title": f"Statistiques — {consultation.title}",
-        "breadcrumb": [("Consultations", consultation.get_parent().url), (consultation.title, consultation.url),
-                       ("Statistiques", None)],
-    })
+    stats["stances"] = [
+        {"key": k, "label": label, "n": n, "pct": round(100 * n / stance_total)} for k, label, n in stats["stances"]
+    ]
+    return render(
+        request,
+        "consult/statistics.html",
+        {
+            "consultation": consultation,
+            "stats": stats,
+            "title": f"Statistiques — {consultation.title}",
+            "breadcrumb": [
+                ("Consultations", consultation.get_parent().url),
+                (consultation.title, consultation.url),
+                ("Statistiques", None),
+            ],
+        },
+    )

@@ -16,10 +16,16 @@ def register_admin_urls():
         path("consultations/moderation/personne/<int:user_id>/", admin_views.block, name="consult_admin_block"),
         path("consultations/campagnes/", admin_views.campaigns, name="consult_admin_campaigns"),
         path("consultations/syntheses/", admin_views.syntheses, name="consult_admin_syntheses"),
-        path("consultations/<int:consultation_id>/synthese/", admin_views.synthesis_draft,
-             name="consult_admin_synthesis_draft"),
-        path("consultations/<int:consultation_id>/synthese/appliquer/", admin_views.apply_synthesis_draft,
-             name="consult_admin_synthesis_apply"),
+        path(
+            "consultations/<int:consultation_id>/synthese/",
+            admin_views.synthesis_draft,
+            name="consult_admin_synthesis_draft",
+        ),
+        path(
+            "consultations/<int:consultation_id>/synthese/appliquer/",
+            admin_views.apply_synthesis_draft,
+            name="consult_admin_synthesis_apply",
+        ),
     ]
 
 
@@ -35,11 +41,13 @@ class EditorMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_consult_menu():
-    menu = Menu(items=[
-        ModeratorMenuItem("File de modération", reverse("consult_admin_queue"), icon_name="comment", order=100),
-        ModeratorMenuItem("Campagnes", reverse("consult_admin_campaigns"), icon_name="copy", order=200),
-        EditorMenuItem("Synthèses", reverse("consult_admin_syntheses"), icon_name="doc-full", order=300),
-    ])
+    menu = Menu(
+        items=[
+            ModeratorMenuItem("File de modération", reverse("consult_admin_queue"), icon_name="comment", order=100),
+            ModeratorMenuItem("Campagnes", reverse("consult_admin_campaigns"), icon_name="copy", order=200),
+            EditorMenuItem("Synthèses", reverse("consult_admin_syntheses"), icon_name="doc-full", order=300),
+        ]
+    )
     return SubmenuMenuItem("Consultations", menu, icon_name="comment", order=250)
 
 
@@ -63,5 +71,10 @@ def home_open_consultations(request):
     if not open_ones:
         return None
     index = open_ones[0].get_parent()
-    return {"template": "consult/home_section.html", "order": 10, "consultations": open_ones, "index_url": index.url,
-            "status_open": STATUS_OPEN}
+    return {
+        "template": "consult/home_section.html",
+        "order": 10,
+        "consultations": open_ones,
+        "index_url": index.url,
+        "status_open": STATUS_OPEN,
+    }

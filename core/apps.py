@@ -18,8 +18,9 @@ class CoreConfig(AppConfig):
             signal.connect(bump_home_cache, dispatch_uid=f"home-cache-{id(signal)}")
         post_delete.connect(bump_home_cache, sender="wagtailcore.Page", dispatch_uid="home-cache-delete")
         for signal in (post_save, post_delete):
-            signal.connect(context_processors.forget_site_config, sender=DsfrConfig,
-                           dispatch_uid=f"dsfr-config-{id(signal)}")
+            signal.connect(
+                context_processors.forget_site_config, sender=DsfrConfig, dispatch_uid=f"dsfr-config-{id(signal)}"
+            )
 
         # Anonymous copies are served before URL resolution and permission checks (core/pagecache.py): whatever
         # could change who may see a page, or where it lives, makes every copy stale.
@@ -33,5 +34,6 @@ class CoreConfig(AppConfig):
         post_delete.connect(pagecache.bump_everything, sender="wagtailcore.Page", dispatch_uid="page-cache-deleted")
         for signal in (post_save, post_delete):
             for sender in (PageViewRestriction, Site, DsfrConfig):
-                signal.connect(pagecache.bump_everything, sender=sender,
-                               dispatch_uid=f"page-cache-{sender.__name__}-{id(signal)}")
+                signal.connect(
+                    pagecache.bump_everything, sender=sender, dispatch_uid=f"page-cache-{sender.__name__}-{id(signal)}"
+                )

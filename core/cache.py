@@ -23,8 +23,7 @@ def _fail_open(default):
             try:
                 return method(self, *args, **kwargs)
             except UNAVAILABLE as error:
-                logger.warning("cache unavailable (%s): %s answered without it", type(error).__name__,
-                               method.__name__)
+                logger.warning("cache unavailable (%s): %s answered without it", type(error).__name__, method.__name__)
                 return default() if callable(default) else default
 
         wrapped.__name__ = method.__name__

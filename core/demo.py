@@ -44,8 +44,9 @@ def home_page() -> HomePage:
         if old_root.pk != home.pk and old_root.specific_class is Page:
             old_root.delete()
     else:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name="Agora Santé")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Agora Santé"
+        )
     return home
 
 
@@ -65,59 +66,118 @@ def paragraph(text: str):
 
 
 INSTITUTIONAL_PAGES = [
-    ("accessibilite", "Déclaration d'accessibilité",
-     "Le ministère chargé de la santé s'engage à rendre ses sites internet accessibles conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005.",
-     [("heading", "État de conformité"),
-      paragraph("Agora Santé est <strong>partiellement conforme</strong> avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1, en raison des non-conformités énumérées ci-dessous. L'audit de conformité n'a pas encore été réalisé : cette déclaration s'appuie sur les tests automatisés (axe-core) et manuels de l'équipe."),
-      ("heading", "Contenus non accessibles"),
-      paragraph("La carte des living labs n'est pas accessible au clavier dans toutes ses fonctions ; la liste qui l'accompagne présente les mêmes informations et les mêmes filtres."),
-      ("heading", "Retour d'information et contact"),
-      paragraph("Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez-nous pour être orienté·e vers une alternative accessible ou obtenir le contenu sous une autre forme."),
-      ("heading", "Voies de recours"),
-      paragraph("Si vous constatez un défaut d'accessibilité vous empêchant d'accéder à un contenu ou à une fonctionnalité du site, que vous nous le signalez et que vous ne parvenez pas à obtenir de réponse, vous pouvez saisir le Défenseur des droits.")]),
-    ("mentions-legales", "Mentions légales",
-     "Informations sur l'éditeur et l'hébergement de la plateforme Agora Santé.",
-     [("heading", "Éditeur"),
-      paragraph("Ministère chargé de la santé — Délégation au numérique en santé. Directeur de la publication : le ou la délégué·e au numérique en santé."),
-      ("heading", "Licence des contenus"),
-      paragraph("Sauf mention contraire, les contenus éditoriaux sont publiés sous licence Etalab 2.0. Les contributions des participant·es sont publiées sous la même licence, sous leur nom affiché ou leur pseudonyme."),
-      ("heading", "Système de design de l'État"),
-      paragraph("Ce site utilise le Système de design de l'État (DSFR), dont l'usage est réservé aux sites de l'État.")]),
-    ("donnees-personnelles", "Données personnelles",
-     "Comment Agora Santé traite vos données personnelles, et comment exercer vos droits.",
-     [("heading", "Responsable de traitement"),
-      paragraph("Le ministère chargé de la santé est responsable des traitements réalisés sur Agora Santé, sur le fondement de la mission d'intérêt public de participation du public à l'élaboration des politiques de santé."),
-      ("heading", "Données traitées"),
-      paragraph("Adresse électronique, nom affiché (un pseudonyme est accepté), contributions, votes et signalements, candidatures des organisations. Les adresses IP ne sont pas conservées en clair : elles servent uniquement, sous forme chiffrée et pendant quelques minutes, à limiter les abus."),
-      ("heading", "Vos droits"),
-      paragraph("Depuis votre profil, vous pouvez télécharger toutes vos données (format JSON) et supprimer votre compte. Vos contributions publiques restent alors visibles, sous le nom « Participant·e anonyme ».")]),
-    ("democratie-en-sante", "La démocratie en santé",
-     "Usagers, patients, associations et professionnel·les participent à l'élaboration des politiques de santé. Agora Santé en est l'outil numérique.",
-     [paragraph("La participation des usagers du système de santé s'exerce dans de nombreuses instances : conférences régionales de la santé et de l'autonomie, commissions des usagers des établissements, conseils territoriaux de santé. Agora Santé ouvre cette participation à toutes et tous, en ligne."),
-      ("heading", "Ce que vous pouvez faire ici"),
-      paragraph("Contribuer aux consultations publiques, section par section ; répondre, en tant qu'association, aux appels à projets du ministère ; trouver un living lab en santé et déclarer le vôtre.")]),
+    (
+        "accessibilite",
+        "Déclaration d'accessibilité",
+        "Le ministère chargé de la santé s'engage à rendre ses sites internet accessibles conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005.",
+        [
+            ("heading", "État de conformité"),
+            paragraph(
+                "Agora Santé est <strong>partiellement conforme</strong> avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1, en raison des non-conformités énumérées ci-dessous. L'audit de conformité n'a pas encore été réalisé : cette déclaration s'appuie sur les tests automatisés (axe-core) et manuels de l'équipe."
+            ),
+            ("heading", "Contenus non accessibles"),
+            paragraph(
+                "La carte des living labs n'est pas accessible au clavier dans toutes ses fonctions ; la liste qui l'accompagne présente les mêmes informations et les mêmes filtres."
+            ),
+            ("heading", "Retour d'information et contact"),
+            paragraph(
+                "Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez-nous pour être orienté·e vers une alternative accessible ou obtenir le contenu sous une autre forme."
+            ),
+            ("heading", "Voies de recours"),
+            paragraph(
+                "Si vous constatez un défaut d'accessibilité vous empêchant d'accéder à un contenu ou à une fonctionnalité du site, que vous nous le signalez et que vous ne parvenez pas à obtenir de réponse, vous pouvez saisir le Défenseur des droits."
+            ),
+        ],
+    ),
+    (
+        "mentions-legales",
+        "Mentions légales",
+        "Informations sur l'éditeur et l'hébergement de la plateforme Agora Santé.",
+        [
+            ("heading", "Éditeur"),
+            paragraph(
+                "Ministère chargé de la santé — Délégation au numérique en santé. Directeur de la publication : le ou la délégué·e au numérique en santé."
+            ),
+            ("heading", "Licence des contenus"),
+            paragraph(
+                "Sauf mention contraire, les contenus éditoriaux sont publiés sous licence Etalab 2.0. Les contributions des participant·es sont publiées sous la même licence, sous leur nom affiché ou leur pseudonyme."
+            ),
+            ("heading", "Système de design de l'État"),
+            paragraph(
+                "Ce site utilise le Système de design de l'État (DSFR), dont l'usage est réservé aux sites de l'État."
+            ),
+        ],
+    ),
+    (
+        "donnees-personnelles",
+        "Données personnelles",
+        "Comment Agora Santé traite vos données personnelles, et comment exercer vos droits.",
+        [
+            ("heading", "Responsable de traitement"),
+            paragraph(
+                "Le ministère chargé de la santé est responsable des traitements réalisés sur Agora Santé, sur le fondement de la mission d'intérêt public de participation du public à l'élaboration des politiques de santé."
+            ),
+            ("heading", "Données traitées"),
+            paragraph(
+                "Adresse électronique, nom affiché (un pseudonyme est accepté), contributions, votes et signalements, candidatures des organisations. Les adresses IP ne sont pas conservées en clair : elles servent uniquement, sous forme chiffrée et pendant quelques minutes, à limiter les abus."
+            ),
+            ("heading", "Vos droits"),
+            paragraph(
+                "Depuis votre profil, vous pouvez télécharger toutes vos données (format JSON) et supprimer votre compte. Vos contributions publiques restent alors visibles, sous le nom « Participant·e anonyme »."
+            ),
+        ],
+    ),
+    (
+        "democratie-en-sante",
+        "La démocratie en santé",
+        "Usagers, patients, associations et professionnel·les participent à l'élaboration des politiques de santé. Agora Santé en est l'outil numérique.",
+        [
+            paragraph(
+                "La participation des usagers du système de santé s'exerce dans de nombreuses instances : conférences régionales de la santé et de l'autonomie, commissions des usagers des établissements, conseils territoriaux de santé. Agora Santé ouvre cette participation à toutes et tous, en ligne."
+            ),
+            ("heading", "Ce que vous pouvez faire ici"),
+            paragraph(
+                "Contribuer aux consultations publiques, section par section ; répondre, en tant qu'association, aux appels à projets du ministère ; trouver un living lab en santé et déclarer le vôtre."
+            ),
+        ],
+    ),
 ]
 
 NEWS = [
-    (datetime.date(2026, 11, 3), "Ouverture de la consultation sur le numérique en santé",
-     "La consultation publique sur la stratégie nationale du numérique en santé est ouverte jusqu'à la mi-décembre. Chaque section du texte peut être commentée."),
-    (datetime.date(2026, 10, 14), "Appel à projets 2027 pour les associations de patients",
-     "Les associations de patients et d'usagers peuvent déposer leurs projets d'usages numériques. Une session d'information en ligne est prévue."),
-    (datetime.date(2026, 9, 22), "Les living labs en santé ont désormais leur carte nationale",
-     "Près de quarante structures sont déjà référencées. Les living labs non encore présents peuvent se déclarer en ligne."),
+    (
+        datetime.date(2026, 11, 3),
+        "Ouverture de la consultation sur le numérique en santé",
+        "La consultation publique sur la stratégie nationale du numérique en santé est ouverte jusqu'à la mi-décembre. Chaque section du texte peut être commentée.",
+    ),
+    (
+        datetime.date(2026, 10, 14),
+        "Appel à projets 2027 pour les associations de patients",
+        "Les associations de patients et d'usagers peuvent déposer leurs projets d'usages numériques. Une session d'information en ligne est prévue.",
+    ),
+    (
+        datetime.date(2026, 9, 22),
+        "Les living labs en santé ont désormais leur carte nationale",
+        "Près de quarante structures sont déjà référencées. Les living labs non encore présents peuvent se déclarer en ligne.",
+    ),
 ]
 
 
 def institutional_pages(home):
     for slug, title, intro, body in INSTITUTIONAL_PAGES:
         child_page(home, ContentPage, slug, title=title, intro=intro, body=body)
-    news_index = child_page(home, NewsIndexPage, "actualites", title="Actualités",
-                            intro="Les nouvelles de la démocratie en santé sur Agora Santé.")
+    news_index = child_page(
+        home,
+        NewsIndexPage,
+        "actualites",
+        title="Actualités",
+        intro="Les nouvelles de la démocratie en santé sur Agora Santé.",
+    )
     for date, title, intro in NEWS:
         from django.utils.text import slugify
 
-        child_page(news_index, NewsPage, slugify(title)[:50], title=title, intro=intro, date=date,
-                   body=[paragraph(intro)])
+        child_page(
+            news_index, NewsPage, slugify(title)[:50], title=title, intro=intro, date=date, body=[paragraph(intro)]
+        )
 
 
 def user(email, display_name, *, role=None, staff=False, superuser=False):
@@ -155,9 +215,12 @@ def organisations(people_by_key):
     verified, created = Organisation.objects.get_or_create(
         rna="W313000123",
         defaults=dict(
-            name="Association des patients dialysés d'Occitanie (démo)", kind=Organisation.KIND_ASSOCIATION,
+            name="Association des patients dialysés d'Occitanie (démo)",
+            kind=Organisation.KIND_ASSOCIATION,
             description="Association de patients insuffisants rénaux : entraide, information, représentation des usagers dans les établissements de la région.",
-            postcode="31000", city="Toulouse", email="contact@patients-dialyses-occitanie.example",
+            postcode="31000",
+            city="Toulouse",
+            email="contact@patients-dialyses-occitanie.example",
             verified_at=timezone.now(),
         ),
     )
@@ -166,9 +229,11 @@ def organisations(people_by_key):
     pending, created = Organisation.objects.get_or_create(
         rna="W353000456",
         defaults=dict(
-            name="Collectif des aidants d'Ille-et-Vilaine (démo)", kind=Organisation.KIND_ASSOCIATION,
+            name="Collectif des aidants d'Ille-et-Vilaine (démo)",
+            kind=Organisation.KIND_ASSOCIATION,
             description="Collectif d'aidants familiaux : groupes de parole, répit, accompagnement numérique.",
-            postcode="35000", city="Rennes",
+            postcode="35000",
+            city="Rennes",
         ),
     )
     if created:
@@ -181,8 +246,12 @@ def site_config():
 
     DsfrConfig.objects.get_or_create(
         language="fr",
-        defaults={"site_title": "Agora Santé", "site_tagline": "La plateforme de la démocratie en santé",
-                  "header_brand": "Ministère chargé de la santé", "footer_brand": "Ministère chargé de la santé"},
+        defaults={
+            "site_title": "Agora Santé",
+            "site_tagline": "La plateforme de la démocratie en santé",
+            "header_brand": "Ministère chargé de la santé",
+            "footer_brand": "Ministère chargé de la santé",
+        },
     )
 
 

@@ -28,7 +28,8 @@ class HoneypotMixin(forms.Form):
     """A field hidden from people (and from screen readers) that bots fill in."""
 
     website_url = forms.CharField(
-        required=False, label="Ne pas remplir ce champ",
+        required=False,
+        label="Ne pas remplir ce champ",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 

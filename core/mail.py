@@ -26,7 +26,5 @@ def send_templated(to, template: str, context: dict | None = None, reply_to=None
             html = ""
     key = new_email_key()  # fixed now: every attempt of the task sends this e-mail at most once
     transaction.on_commit(
-        lambda: send_email.enqueue(
-            to=recipients, subject=subject, text=text, html=html, reply_to=reply_to, key=key
-        )
+        lambda: send_email.enqueue(to=recipients, subject=subject, text=text, html=html, reply_to=reply_to, key=key)
     )

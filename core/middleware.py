@@ -107,9 +107,10 @@ class DatabaseUnavailableMiddleware:
         from django.utils.translation import gettext as _
 
         message = _(self.MESSAGE)
-        wants_json = "application/json" in request.headers.get("Accept", "") or request.headers.get(
-            "X-Requested-With"
-        ) == "fetch"
+        wants_json = (
+            "application/json" in request.headers.get("Accept", "")
+            or request.headers.get("X-Requested-With") == "fetch"
+        )
         if wants_json:
             response = JsonResponse({"ok": False, "message": message}, status=503)
         else:
@@ -119,7 +120,7 @@ class DatabaseUnavailableMiddleware:
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
                 f"<title>{escape(title)} — Agora Santé</title></head><body>"
                 f'<main id="content" role="main"><h1>{escape(title)}</h1><p>{escape(message)}</p>'
-                f'<p>{escape(_("Revenez à la page précédente de votre navigateur pour retrouver votre saisie."))}</p>'
+                f"<p>{escape(_('Revenez à la page précédente de votre navigateur pour retrouver votre saisie.'))}</p>"
                 "</main></body></html>",
                 status=503,
                 content_type="text/html; charset=utf-8",

@@ -175,12 +175,12 @@ def current_state(scope: str) -> tuple[str | None, str | None]:
 
 
 def current_versions(scope: str) -> str | None:
-    """"<global>.<scope>" (None when a counter is missing)."""
+    """ "<global>.<scope>" (None when a counter is missing)."""
     return current_state(scope)[0]
 
 
 def strict_versions(scope: str) -> str | None:
-    """"<global>.<strict scope>": moves only when something may no longer be shown (None when missing)."""
+    """ "<global>.<strict scope>": moves only when something may no longer be shown (None when missing)."""
     return current_state(scope)[1]
 
 
@@ -293,8 +293,9 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
             timeout = settings.PAGE_CACHE_SECONDS
             if valid_until is not None:
                 timeout = max(1, min(timeout, int(valid_until - time.time())))
-            copy = PageCopy(scope, versions, strict, valid_until, rendered_at, response.content,
-                            response["Content-Type"])
+            copy = PageCopy(
+                scope, versions, strict, valid_until, rendered_at, response.content, response["Content-Type"]
+            )
             cache.set(key, copy, timeout)
     finally:
         setattr(request, RENDERING, False)

@@ -66,19 +66,15 @@ def sweep(now: datetime.datetime | None = None) -> dict:
 
     now = now or timezone.now()
     alive = set(
-        WorkerHeartbeat.objects.filter(
-            beat_at__gte=now - datetime.timedelta(seconds=stale_seconds())
-        ).values_list("worker_id", flat=True)
+        WorkerHeartbeat.objects.filter(beat_at__gte=now - datetime.timedelta(seconds=stale_seconds())).values_list(
+            "worker_id", flat=True
+        )
     )
     known = set(WorkerHeartbeat.objects.values_list("worker_id", flat=True))
     timeout = now - datetime.timedelta(seconds=running_timeout_seconds())
     requeued = failed = 0
     with transaction.atomic():
-        rows = list(
-            DBTaskResult.objects.running()
-            .select_for_update(skip_locked=True)
-            .order_by("started_at")
-        )
+        rows = list(DBTaskResult.objects.running().select_for_update(skip_locked=True).order_by("started_at"))
         for row in rows:
             worker = row.worker_ids[-1] if row.worker_ids else None
             if worker in alive:
@@ -90,9 +86,7 @@ def sweep(now: datetime.datetime | None = None) -> dict:
                 row.finished_at = now
                 row.exception_class_path = "core.taskqueue.WorkerLost"
                 row.traceback = f"worker lost {len(row.worker_ids)} times while running this task"
-                row.save(
-                    update_fields=["status", "finished_at", "exception_class_path", "traceback"]
-                )
+                row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
                 failed += 1
                 continue
             row.status = "READY"

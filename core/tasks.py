@@ -43,9 +43,7 @@ def send_email(
         with transaction.atomic():
             # The row is committed only if the SMTP server accepted the message; a retry of a task whose
             # e-mail went out finds it (select_for_update waits for a concurrent attempt) and stops there.
-            _, created = SentEmail.objects.select_for_update().get_or_create(
-                key=key, defaults={"recipients": len(to)}
-            )
+            _, created = SentEmail.objects.select_for_update().get_or_create(key=key, defaults={"recipients": len(to)})
             if not created:
                 logger.info("e-mail %s already sent; not sending it again", key)
                 return {"sent": False, "key": key}

@@ -48,8 +48,13 @@ def site_plan(request):
     root = site.root_page if site else None
     pages = []
     if root is not None:
-        for item in Page.objects.live().public().descendant_of(root, inclusive=True).filter(
-            depth__lte=root.depth + 2
-        ).specific(defer=True).order_by("path"):
+        for item in (
+            Page.objects.live()
+            .public()
+            .descendant_of(root, inclusive=True)
+            .filter(depth__lte=root.depth + 2)
+            .specific(defer=True)
+            .order_by("path")
+        ):
             pages.append({"title": item.title, "url": item.get_url(request), "depth": item.depth - root.depth})
     return render(request, "core/sitemap_page.html", {"pages": pages, "breadcrumb": [("Plan du site", None)]})

@@ -16,18 +16,24 @@ def with_empty(options, label=ALL):
 class LabFilterForm(DsfrForm):
     """The directory filters (GET). Invalid values are dropped rather than failing the whole search."""
 
-    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100,
-                        help_text=_("Nom, commune ou mot de la description"))
-    region = forms.ChoiceField(label=_("Région"), required=False, choices=lambda: with_empty(geo.region_choices(), _("Toutes")))
-    department = forms.ChoiceField(label=_("Département"), required=False,
-                                   choices=lambda: with_empty(geo.department_choices()))
+    q = forms.CharField(
+        label=_("Rechercher"), required=False, max_length=100, help_text=_("Nom, commune ou mot de la description")
+    )
+    region = forms.ChoiceField(
+        label=_("Région"), required=False, choices=lambda: with_empty(geo.region_choices(), _("Toutes"))
+    )
+    department = forms.ChoiceField(
+        label=_("Département"), required=False, choices=lambda: with_empty(geo.department_choices())
+    )
     # A slug: validated loosely so the JSON and exports need no query to build the choices.
-    theme = forms.SlugField(label=_("Thématique"), required=False, max_length=100,
-                            widget=forms.Select(choices=[("", _("Toutes"))]))
+    theme = forms.SlugField(
+        label=_("Thématique"), required=False, max_length=100, widget=forms.Select(choices=[("", _("Toutes"))])
+    )
     public = forms.ChoiceField(label=_("Public"), required=False, choices=with_empty(choices.PUBLICS))
     service = forms.ChoiceField(label=_("Service"), required=False, choices=with_empty(choices.SERVICES))
-    structure = forms.ChoiceField(label=_("Type de structure"), required=False,
-                                  choices=with_empty(choices.STRUCTURE_TYPES))
+    structure = forms.ChoiceField(
+        label=_("Type de structure"), required=False, choices=with_empty(choices.STRUCTURE_TYPES)
+    )
 
     def set_theme_choices(self, themes):
         self.fields["theme"].widget.choices = [("", _("Toutes"))] + [(t["slug"], t["name"]) for t in themes]
@@ -38,9 +44,25 @@ class LabFilterForm(DsfrForm):
 
 
 PROPOSAL_FIELDS = [
-    "title", "description", "structure_type", "address", "postcode", "commune", "insee_code", "latitude",
-    "longitude", "tags", "publics", "services", "equipment", "enoll_member", "year_founded", "website", "siret",
-    "contact_email", "status",
+    "title",
+    "description",
+    "structure_type",
+    "address",
+    "postcode",
+    "commune",
+    "insee_code",
+    "latitude",
+    "longitude",
+    "tags",
+    "publics",
+    "services",
+    "equipment",
+    "enoll_member",
+    "year_founded",
+    "website",
+    "siret",
+    "contact_email",
+    "status",
 ]
 
 
@@ -61,7 +83,9 @@ class LabProposalForm(HoneypotMixin, DsfrForm):
         self.fields["title"].label = _("Nom du living lab")
         self.fields["title"].help_text = ""
         self.fields["tags"] = forms.CharField(
-            label=_("Thématiques"), required=False, max_length=500,
+            label=_("Thématiques"),
+            required=False,
+            max_length=500,
             help_text=_("Séparées par des virgules, ex. : vieillissement, santé mentale, e-santé"),
         )
         self.fields["latitude"].help_text = _("En degrés décimaux, ex. 45.764 (visible sur geoportail.gouv.fr)")
@@ -109,12 +133,16 @@ class VerificationForm(DsfrForm):
     ACTION_CONFIRM = "confirm"
     ACTION_CHANGES = "changes"
     action = forms.ChoiceField(
-        label=_("Ces informations sont-elles à jour ?"), widget=forms.RadioSelect,
-        choices=[(ACTION_CONFIRM, _("Oui, les informations sont à jour")),
-                 (ACTION_CHANGES, _("Non, je signale des changements"))],
+        label=_("Ces informations sont-elles à jour ?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ACTION_CONFIRM, _("Oui, les informations sont à jour")),
+            (ACTION_CHANGES, _("Non, je signale des changements")),
+        ],
     )
-    changes = forms.CharField(label=_("Changements à apporter"), required=False, max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 5}))
+    changes = forms.CharField(
+        label=_("Changements à apporter"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     status = forms.ChoiceField(label=_("Statut de la structure"), choices=choices.STATUSES)
 
     def clean(self):

@@ -46,6 +46,7 @@ def regions() -> dict[str, str]:
     result = {}
     for dept in departments().values():
         result.setdefault(dept.region_code, dept.region_name)
+
     def order(item):
         code, name = item
         group = 2 if not code.isdigit() else (1 if int(code) < 10 else 0)  # metropolitan, overseas, COM

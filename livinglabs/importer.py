@@ -46,8 +46,17 @@ COLUMNS = {
     "statut": "status",
     "derniere_verification": "last_verified",
 }
-REQUIRED_COLUMNS = {"identifiant", "nom", "description", "type_structure", "code_postal", "commune", "latitude",
-                    "longitude", "email_contact"}
+REQUIRED_COLUMNS = {
+    "identifiant",
+    "nom",
+    "description",
+    "type_structure",
+    "code_postal",
+    "commune",
+    "latitude",
+    "longitude",
+    "email_contact",
+}
 TRUE_VALUES, FALSE_VALUES = {"1", "oui", "true", "vrai", "o", "yes"}, {"", "0", "non", "false", "faux", "n", "no"}
 LIST_SEPARATOR = "|"
 
@@ -95,9 +104,10 @@ def validate_row(line: int, row: dict) -> tuple[dict | None, list[RowError]]:
     errors = []
     raw = {key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
     form_data = {
-        COLUMNS[col]: raw.get(col, "") for col in COLUMNS
-        if COLUMNS[col] not in ("publics", "services", "tags", "enoll_member", "last_verified", "identifier",
-                                "department", "region")
+        COLUMNS[col]: raw.get(col, "")
+        for col in COLUMNS
+        if COLUMNS[col]
+        not in ("publics", "services", "tags", "enoll_member", "last_verified", "identifier", "department", "region")
     }
     form_data["publics"] = split_list(raw.get("publics", ""))
     form_data["services"] = split_list(raw.get("services", ""))
@@ -216,8 +226,9 @@ def import_file(handle, skip_invalid=False, progress=None) -> ImportReport:
         return report
     report.skipped = total - len(valid)
     index = get_index_page()
-    existing = {lab.identifier: lab for lab in LivingLabPage.objects.filter(
-        identifier__in=[d["identifier"] for _, d in valid])}
+    existing = {
+        lab.identifier: lab for lab in LivingLabPage.objects.filter(identifier__in=[d["identifier"] for _, d in valid])
+    }
     with transaction.atomic():
         for done, (_line, data) in enumerate(valid, start=1):
             outcome = write_row(index, existing.get(data["identifier"]), data)

@@ -57,7 +57,9 @@ def current_year():
 
 
 postcode_validator = RegexValidator(r"^\d{5}$", _("Le code postal doit comporter 5 chiffres."))
-insee_validator = RegexValidator(r"^(\d{5}|2[ABab]\d{3})$", _("Le code commune INSEE comporte 5 caractères (ex. 75056, 2A004)."))
+insee_validator = RegexValidator(
+    r"^(\d{5}|2[ABab]\d{3})$", _("Le code commune INSEE comporte 5 caractères (ex. 75056, 2A004).")
+)
 siret_validator = RegexValidator(r"^\d{14}$", _("Le SIRET comporte 14 chiffres."))
 
 
@@ -66,49 +68,87 @@ class LivingLabPage(Page):
     STATUS_DORMANT = choices.STATUS_DORMANT
 
     # Stable key for bulk imports (the `identifiant` column); never shown.
-    identifier = models.CharField(_("identifiant"), max_length=64, blank=True, db_index=True,
-                                  help_text=_("Clé stable utilisée par l'import CSV."))
-    logo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name=_("logo"))
+    identifier = models.CharField(
+        _("identifiant"), max_length=64, blank=True, db_index=True, help_text=_("Clé stable utilisée par l'import CSV.")
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
     description = models.TextField(_("description"))
     structure_type = models.CharField(_("type de structure"), max_length=32, choices=choices.STRUCTURE_TYPES)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
     postcode = models.CharField(_("code postal"), max_length=5, validators=[postcode_validator])
     commune = models.CharField(_("commune"), max_length=120)
-    insee_code = models.CharField(_("code commune INSEE"), max_length=5, blank=True, validators=[insee_validator],
-                                  help_text=_("Facultatif ; il prime sur le code postal pour déduire le département."))
-    department = models.CharField(_("département"), max_length=3, blank=True, db_index=True,
-                                  choices=geo.department_choices,
-                                  help_text=_("Déduit du code postal s'il est laissé vide."))
-    region = models.CharField(_("région"), max_length=3, blank=True, db_index=True, choices=geo.region_choices,
-                              help_text=_("Déduite du département si elle est laissée vide."))
+    insee_code = models.CharField(
+        _("code commune INSEE"),
+        max_length=5,
+        blank=True,
+        validators=[insee_validator],
+        help_text=_("Facultatif ; il prime sur le code postal pour déduire le département."),
+    )
+    department = models.CharField(
+        _("département"),
+        max_length=3,
+        blank=True,
+        db_index=True,
+        choices=geo.department_choices,
+        help_text=_("Déduit du code postal s'il est laissé vide."),
+    )
+    region = models.CharField(
+        _("région"),
+        max_length=3,
+        blank=True,
+        db_index=True,
+        choices=geo.region_choices,
+        help_text=_("Déduite du département si elle est laissée vide."),
+    )
     latitude = models.FloatField(_("latitude"), help_text=_("En degrés décimaux, ex. 45.764"))
     longitude = models.FloatField(_("longitude"), help_text=_("En degrés décimaux, ex. 4.8357"))
-    tags = ClusterTaggableManager(through=LivingLabTag, blank=True, verbose_name=_("thématiques"),
-                                  help_text=_("Ex. vieillissement, handicap, santé mentale, e-santé"))
+    tags = ClusterTaggableManager(
+        through=LivingLabTag,
+        blank=True,
+        verbose_name=_("thématiques"),
+        help_text=_("Ex. vieillissement, handicap, santé mentale, e-santé"),
+    )
     publics = ChoiceListField(_("publics cibles"), item_choices=choices.PUBLICS)
     services = ChoiceListField(_("services proposés"), item_choices=choices.SERVICES)
     equipment = models.TextField(_("équipements"), blank=True)
     enoll_member = models.BooleanField(_("membre du réseau ENoLL"), default=False)
     year_founded = models.PositiveSmallIntegerField(
-        _("année de création"), null=True, blank=True,
-        validators=[MinValueValidator(1990, _("L'année doit être postérieure à 1990.")),
-                    MaxValueValidator(2100)],
+        _("année de création"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1990, _("L'année doit être postérieure à 1990.")), MaxValueValidator(2100)],
     )
     website = models.URLField(_("site internet"), blank=True)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
     # Never displayed: the public contacts the lab through a relay form.
     contact_email = models.EmailField(_("e-mail de contact (jamais affiché)"))
-    status = models.CharField(_("statut"), max_length=16, choices=choices.STATUSES, default=STATUS_ACTIVE,
-                              db_index=True)
-    last_verified = models.DateField(_("dernière vérification"), default=timezone.localdate,
-                                     help_text=_("Date à laquelle la structure a confirmé ses informations."))
+    status = models.CharField(
+        _("statut"), max_length=16, choices=choices.STATUSES, default=STATUS_ACTIVE, db_index=True
+    )
+    last_verified = models.DateField(
+        _("dernière vérification"),
+        default=timezone.localdate,
+        help_text=_("Date à laquelle la structure a confirmé ses informations."),
+    )
     # When the yearly re-validation e-mail was last sent (null: never for the current verification).
     revalidation_sent_at = models.DateTimeField(_("relance envoyée le"), null=True, blank=True, editable=False)
     # Who declared the lab on the site (None for imported or editor-created labs).
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="proposed_living_labs", verbose_name=_("proposé par"),
-                                    editable=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_living_labs",
+        verbose_name=_("proposé par"),
+        editable=False,
+    )
 
     objects = LivingLabManager()
 
@@ -120,18 +160,27 @@ class LivingLabPage(Page):
         FieldPanel("publics"),
         FieldPanel("services"),
         FieldPanel("equipment"),
-        MultiFieldPanel([
-            FieldPanel("address"),
-            FieldRowPanel([FieldPanel("postcode"), FieldPanel("commune"), FieldPanel("insee_code")]),
-            FieldRowPanel([FieldPanel("department"), FieldPanel("region")]),
-            FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
-        ], heading=_("Localisation")),
-        MultiFieldPanel([
-            FieldPanel("website"), FieldPanel("contact_email"), FieldPanel("siret"),
-            FieldRowPanel([FieldPanel("year_founded"), FieldPanel("enoll_member")]),
-        ], heading=_("Structure")),
-        MultiFieldPanel([FieldPanel("status"), FieldPanel("last_verified"), FieldPanel("identifier")],
-                        heading=_("Suivi")),
+        MultiFieldPanel(
+            [
+                FieldPanel("address"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("commune"), FieldPanel("insee_code")]),
+                FieldRowPanel([FieldPanel("department"), FieldPanel("region")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            ],
+            heading=_("Localisation"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("website"),
+                FieldPanel("contact_email"),
+                FieldPanel("siret"),
+                FieldRowPanel([FieldPanel("year_founded"), FieldPanel("enoll_member")]),
+            ],
+            heading=_("Structure"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("status"), FieldPanel("last_verified"), FieldPanel("identifier")], heading=_("Suivi")
+        ),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("description"),
@@ -224,6 +273,10 @@ def months_ago(months: int, today: datetime.date | None = None) -> datetime.date
     year, month = divmod(today.month - 1 - months, 12)
     year += today.year
     month += 1
-    day = min(today.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-                          31, 31, 30, 31, 30, 31][month - 1])
+    day = min(
+        today.day,
+        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+            month - 1
+        ],
+    )
     return datetime.date(year, month, day)

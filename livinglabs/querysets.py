@@ -41,7 +41,8 @@ class LivingLabQuerySet(PageQuerySet):
         if not tag_ids:
             return self.none()
         return (
-            self.exclude(pk=lab.pk).filter(tagged_items__tag_id__in=tag_ids)
+            self.exclude(pk=lab.pk)
+            .filter(tagged_items__tag_id__in=tag_ids)
             .annotate(shared_themes=Count("tagged_items", distinct=True))
             .order_by("-shared_themes", "title")[:limit]
         )
@@ -56,9 +57,7 @@ class LivingLabQuerySet(PageQuerySet):
         """Labs to remind: verified more than REVALIDATION_MONTHS ago and not yet reminded since."""
         from livinglabs.settings import revalidation_cutoff
 
-        return self.filter(last_verified__lte=revalidation_cutoff(today)).filter(
-            Q(revalidation_sent_at__isnull=True)
-        )
+        return self.filter(last_verified__lte=revalidation_cutoff(today)).filter(Q(revalidation_sent_at__isnull=True))
 
 
 LivingLabManager = PageManager.from_queryset(LivingLabQuerySet)

@@ -44,10 +44,13 @@ def ensure_index_page(home) -> LivingLabIndexPage:
     index = LivingLabIndexPage.objects.first()
     if index is None:
         index = LivingLabIndexPage(
-            title="Carte des living labs en santé", slug=INDEX_SLUG,
-            intro=("Les living labs associent usagers, professionnels, chercheurs et entreprises pour concevoir "
-                   "et évaluer ensemble des solutions de santé. Trouvez ceux de votre territoire, découvrez leurs "
-                   "services et déclarez le vôtre."),
+            title="Carte des living labs en santé",
+            slug=INDEX_SLUG,
+            intro=(
+                "Les living labs associent usagers, professionnels, chercheurs et entreprises pour concevoir "
+                "et évaluer ensemble des solutions de santé. Trouvez ceux de votre territoire, découvrez leurs "
+                "services et déclarez le vôtre."
+            ),
         )
         home.add_child(instance=index)
         index.save_revision().publish()
@@ -123,8 +126,9 @@ def propose_lab(user, data: dict) -> LivingLabPage:
     if not user.is_authenticated:
         raise LivingLabError(_("Connectez-vous pour déclarer un living lab."))
     index = get_index_page()
-    page = LivingLabPage(live=False, has_unpublished_changes=True, owner=user, proposed_by=user,
-                         last_verified=timezone.localdate())
+    page = LivingLabPage(
+        live=False, has_unpublished_changes=True, owner=user, proposed_by=user, last_verified=timezone.localdate()
+    )
     apply_data(page, {k: v for k, v in data.items() if k != "tags"})
     page.slug = unique_slug(index, page.title)
     index.add_child(instance=page)
@@ -165,7 +169,9 @@ def notify_proposer(workflow_state, approved: bool):
     if not isinstance(page, LivingLabPage) or page.proposed_by is None:
         return
     context = {
-        "lab": page, "approved": approved, "comment": latest_comment(workflow_state),
+        "lab": page,
+        "approved": approved,
+        "comment": latest_comment(workflow_state),
         "proposer": page.proposed_by,
         "lab_url": settings.SITE_URL.rstrip("/") + (page.url or ""),
         "update_url": settings.SITE_URL.rstrip("/") + reverse("livinglabs:update", args=[page.pk]),
@@ -175,8 +181,12 @@ def notify_proposer(workflow_state, approved: bool):
 
 def relay_contact(lab: LivingLabPage, name: str, email: str, message: str):
     """Forward a message from the public to the lab's private address (reply goes to the sender)."""
-    send_templated(lab.contact_email, "livinglabs/email/contact",
-                   {"lab": lab, "name": name, "email": email, "message": message}, reply_to=[email])
+    send_templated(
+        lab.contact_email,
+        "livinglabs/email/contact",
+        {"lab": lab, "name": name, "email": email, "message": message},
+        reply_to=[email],
+    )
 
 
 # --- yearly re-validation --------------------------------------------------------------------------------
@@ -239,5 +249,6 @@ def report_changes(lab: LivingLabPage, status: str, changes: str):
 
     editors = get_user_model().objects.filter(groups__name=roles.EDITOR, is_active=True).values_list("email", flat=True)
     admin_url = settings.SITE_URL.rstrip("/") + reverse("wagtailadmin_pages:edit", args=[lab.pk])
-    send_templated(list(editors), "livinglabs/email/changes_reported",
-                   {"lab": lab, "changes": changes, "admin_url": admin_url})
+    send_templated(
+        list(editors), "livinglabs/email/changes_reported", {"lab": lab, "changes": changes, "admin_url": admin_url}
+    )

@@ -34,14 +34,29 @@ def filtered_labs(params):
 def themes_in_use():
     return list(
         Tag.objects.filter(livinglabs_livinglabtag_items__content_object__in=published_labs())
-        .annotate(n=Count("livinglabs_livinglabtag_items")).order_by("name").values("slug", "name", "n")
+        .annotate(n=Count("livinglabs_livinglabtag_items"))
+        .order_by("name")
+        .values("slug", "name", "n")
     )
 
 
 def list_page(request, qs):
-    labs = qs.order_by("title", "pk").only(
-        "pk", "title", "url_path", "slug", "commune", "department", "structure_type", "status", "depth", "path",
-    ).prefetch_related("tags")
+    labs = (
+        qs.order_by("title", "pk")
+        .only(
+            "pk",
+            "title",
+            "url_path",
+            "slug",
+            "commune",
+            "department",
+            "structure_type",
+            "status",
+            "depth",
+            "path",
+        )
+        .prefetch_related("tags")
+    )
     return Paginator(labs, app_settings.page_size()).get_page(request.GET.get("page"))
 
 
@@ -77,10 +92,16 @@ def list_fragment(request):
     """The accessible list for the current filters (HTML fragment swapped in by the page script)."""
     _form, qs = filtered_labs(request.GET)
     page_obj = list_page(request, qs)
-    return render(request, "livinglabs/includes/lab_list.html", {
-        "page_obj": page_obj, "labs_count": page_obj.paginator.count,
-        "query_string": query_string_without_page(request), "index_url": index_url(),
-    })
+    return render(
+        request,
+        "livinglabs/includes/lab_list.html",
+        {
+            "page_obj": page_obj,
+            "labs_count": page_obj.paginator.count,
+            "query_string": query_string_without_page(request),
+            "index_url": index_url(),
+        },
+    )
 
 
 def index_url():
@@ -140,12 +161,18 @@ def statistics(request):
         top = max((r["n"] for r in rows), default=1)
         for r in rows:
             r["pct"] = round(100 * r["n"] / top) if top else 0
-    return render(request, "livinglabs/statistics.html", {
-        "by_region": by_region, "by_theme": by_theme, "total": total,
-        "dormant": labs.filter(status=LivingLabPage.STATUS_DORMANT).count(),
-        "index_url": index_url(),
-        "breadcrumb": [(_("Carte des living labs"), index_url()), (_("Statistiques"), None)],
-    })
+    return render(
+        request,
+        "livinglabs/statistics.html",
+        {
+            "by_region": by_region,
+            "by_theme": by_theme,
+            "total": total,
+            "dormant": labs.filter(status=LivingLabPage.STATUS_DORMANT).count(),
+            "index_url": index_url(),
+            "breadcrumb": [(_("Carte des living labs"), index_url()), (_("Statistiques"), None)],
+        },
+    )
 
 
 # --- detail page ---------------------------------------------------------------------------------------
@@ -158,16 +185,22 @@ def nearby_labs(lab, limit=4, published=None):
     for degrees in (1.0, 3.0, 8.0, None):
         box = qs
         if degrees is not None:
-            box = qs.filter(latitude__range=(lab.latitude - degrees, lab.latitude + degrees),
-                            longitude__range=(lab.longitude - degrees * 1.5, lab.longitude + degrees * 1.5))
+            box = qs.filter(
+                latitude__range=(lab.latitude - degrees, lab.latitude + degrees),
+                longitude__range=(lab.longitude - degrees * 1.5, lab.longitude + degrees * 1.5),
+            )
         candidates = list(box.order_by().values_list("pk", "latitude", "longitude")[:2000])
         if len(candidates) >= limit:
             break
-    ranked = sorted(
-        (geo.haversine_km(lab.latitude, lab.longitude, lat, lon), pk) for pk, lat, lon in candidates
-    )[:limit]
-    pages = {p.pk: p for p in published.filter(pk__in=[pk for _, pk in ranked])
-             .only("pk", "title", "url_path", "slug", "commune", "department", "depth", "path")}
+    ranked = sorted((geo.haversine_km(lab.latitude, lab.longitude, lat, lon), pk) for pk, lat, lon in candidates)[
+        :limit
+    ]
+    pages = {
+        p.pk: p
+        for p in published.filter(pk__in=[pk for _, pk in ranked]).only(
+            "pk", "title", "url_path", "slug", "commune", "department", "depth", "path"
+        )
+    }
     return [(pages[pk], round(distance)) for distance, pk in ranked if pk in pages]
 
 
@@ -190,8 +223,7 @@ def contact(request, pk):
     lab = get_object_or_404(published_labs(), pk=pk)
     form = ContactForm(request.POST)
     if form.is_valid():
-        services.relay_contact(lab, form.cleaned_data["name"], form.cleaned_data["email"],
-                               form.cleaned_data["message"])
+        services.relay_contact(lab, form.cleaned_data["name"], form.cleaned_data["email"], form.cleaned_data["message"])
         messages.success(request, _("Votre message a été transmis au living lab. Il vous répondra directement."))
         return redirect(lab.url)
     context = {"page": lab, "self": lab, "request": request, **detail_context(request, lab), "contact_form": form}
@@ -209,14 +241,23 @@ def propose(request):
         except services.LivingLabError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _(
-                "Merci ! Votre living lab a été transmis à l'équipe éditoriale. Vous recevrez un e-mail dès qu'il "
-                "aura été validé."))
+            messages.success(
+                request,
+                _(
+                    "Merci ! Votre living lab a été transmis à l'équipe éditoriale. Vous recevrez un e-mail dès qu'il "
+                    "aura été validé."
+                ),
+            )
             return redirect("livinglabs:mine")
-    return render(request, "livinglabs/proposal_form.html", {
-        "form": form, "title": _("Déclarer un living lab"),
-        "breadcrumb": [(_("Carte des living labs"), index_url()), (_("Déclarer un living lab"), None)],
-    })
+    return render(
+        request,
+        "livinglabs/proposal_form.html",
+        {
+            "form": form,
+            "title": _("Déclarer un living lab"),
+            "breadcrumb": [(_("Carte des living labs"), index_url()), (_("Déclarer un living lab"), None)],
+        },
+    )
 
 
 @login_required
@@ -233,13 +274,23 @@ def update(request, pk):
         except services.LivingLabError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _(
-                "Vos modifications ont été transmises à l'équipe éditoriale ; elles seront visibles après validation."))
+            messages.success(
+                request,
+                _(
+                    "Vos modifications ont été transmises à l'équipe éditoriale ; elles seront visibles après validation."
+                ),
+            )
             return redirect("livinglabs:mine")
-    return render(request, "livinglabs/proposal_form.html", {
-        "form": form, "lab": lab, "title": _("Modifier « %(name)s »") % {"name": lab.title},
-        "breadcrumb": [(_("Mes living labs"), "/labs/mes-living-labs/"), (_("Modifier"), None)],
-    })
+    return render(
+        request,
+        "livinglabs/proposal_form.html",
+        {
+            "form": form,
+            "lab": lab,
+            "title": _("Modifier « %(name)s »") % {"name": lab.title},
+            "breadcrumb": [(_("Mes living labs"), "/labs/mes-living-labs/"), (_("Modifier"), None)],
+        },
+    )
 
 
 @login_required
@@ -248,10 +299,15 @@ def mine(request):
     for lab in LivingLabPage.objects.filter(proposed_by=request.user).order_by("title"):
         state = lab.current_workflow_state or lab.workflow_states.order_by("-created_at").first()
         labs.append({"lab": lab, "state": state})
-    return render(request, "livinglabs/mine.html", {
-        "labs": labs, "title": _("Mes living labs"),
-        "breadcrumb": [(_("Carte des living labs"), index_url()), (_("Mes living labs"), None)],
-    })
+    return render(
+        request,
+        "livinglabs/mine.html",
+        {
+            "labs": labs,
+            "title": _("Mes living labs"),
+            "breadcrumb": [(_("Carte des living labs"), index_url()), (_("Mes living labs"), None)],
+        },
+    )
 
 
 # --- yearly verification (signed link, no login) -------------------------------------------------------
@@ -260,8 +316,7 @@ def verify(request, token):
     try:
         lab = services.lab_from_token(token)
     except services.LivingLabError as error:
-        return render(request, "livinglabs/verify.html", {"error": str(error), "title": _("Vérification")},
-                      status=400)
+        return render(request, "livinglabs/verify.html", {"error": str(error), "title": _("Vérification")}, status=400)
     form = VerificationForm(request.POST or None, initial={"status": lab.status})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["action"] == VerificationForm.ACTION_CONFIRM:
@@ -277,7 +332,8 @@ def home_section_context():
     return {
         "count": labs.count(),
         "regions": labs.order_by().values("region").distinct().count(),
-        "latest": list(labs.order_by("-first_published_at").only("pk", "title", "url_path", "commune", "depth",
-                                                                  "path", "slug")[:3]),
+        "latest": list(
+            labs.order_by("-first_published_at").only("pk", "title", "url_path", "commune", "depth", "path", "slug")[:3]
+        ),
         "index_url": index_url(),
     }

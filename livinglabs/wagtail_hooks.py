@@ -15,16 +15,19 @@ def overdue_report(request):
     from livinglabs.settings import overdue_cutoff, revalidation_cutoff
 
     labs = LivingLabPage.objects.live().filter(last_verified__lte=revalidation_cutoff()).order_by("last_verified")
-    return render(request, "livinglabs/admin/overdue_report.html", {
-        "labs": labs.only("pk", "title", "commune", "last_verified", "revalidation_sent_at", "status"),
-        "overdue_cutoff": overdue_cutoff(),
-    })
+    return render(
+        request,
+        "livinglabs/admin/overdue_report.html",
+        {
+            "labs": labs.only("pk", "title", "commune", "last_verified", "revalidation_sent_at", "status"),
+            "overdue_cutoff": overdue_cutoff(),
+        },
+    )
 
 
 @hooks.register("register_admin_urls")
 def admin_urls():
-    return [path("living-labs/verifications/", user_passes_test(is_editor)(overdue_report),
-                 name="livinglabs_overdue")]
+    return [path("living-labs/verifications/", user_passes_test(is_editor)(overdue_report), name="livinglabs_overdue")]
 
 
 class EditorMenuItem(MenuItem):
@@ -34,8 +37,13 @@ class EditorMenuItem(MenuItem):
 
 @hooks.register("register_reports_menu_item")
 def overdue_menu_item():
-    return EditorMenuItem(_("Living labs à revérifier"), reverse("livinglabs_overdue"), name="livinglabs-overdue",
-                          icon_name="date", order=900)
+    return EditorMenuItem(
+        _("Living labs à revérifier"),
+        reverse("livinglabs_overdue"),
+        name="livinglabs-overdue",
+        icon_name="date",
+        order=900,
+    )
 
 
 @hooks.register("agora_home_sections")

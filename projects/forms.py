@@ -14,11 +14,22 @@ A = Application
 class IdentityForm(DsfrModelForm):
     class Meta:
         model = Application
-        fields = ["legal_name", "rna", "siret", "address", "postcode", "city", "contact_name", "contact_email",
-                  "contact_phone"]
-        widgets = {"contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
-                   "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-                   "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"})}
+        fields = [
+            "legal_name",
+            "rna",
+            "siret",
+            "address",
+            "postcode",
+            "city",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+        ]
+        widgets = {
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,15 +60,27 @@ class IdentityForm(DsfrModelForm):
 class ProjectForm(DsfrModelForm):
     class Meta:
         model = Application
-        fields = ["title", "summary", "description", "target_public", "region", "departments", "duration_months",
-                  "expected_outcomes"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
-                   "description": forms.Textarea(attrs={"rows": 8}),
-                   "target_public": forms.Textarea(attrs={"rows": 3}),
-                   "expected_outcomes": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"summary": "1 000 caractères au plus. Ce résumé est publié si le projet est retenu.",
-                      "departments": "Numéros séparés par des virgules, par exemple : 31, 81, 82.",
-                      "region": "Choisissez « National » pour un projet sans ancrage régional."}
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "target_public",
+            "region",
+            "departments",
+            "duration_months",
+            "expected_outcomes",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "target_public": forms.Textarea(attrs={"rows": 3}),
+            "expected_outcomes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "summary": "1 000 caractères au plus. Ce résumé est publié si le projet est retenu.",
+            "departments": "Numéros séparés par des virgules, par exemple : 31, 81, 82.",
+            "region": "Choisissez « National » pour un projet sans ancrage régional.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,27 +105,33 @@ class BudgetForm(DsfrModelForm):
         super().__init__(*args, **kwargs)
         self.fields["requested_amount"].min_value = Decimal("0")
         if call is not None and call.max_grant:
-            self.fields["requested_amount"].help_text = (
-                f"Au plus {call.max_grant:,.0f} € pour cet appel.".replace(",", "\u202f"))
+            self.fields["requested_amount"].help_text = f"Au plus {call.max_grant:,.0f} € pour cet appel.".replace(
+                ",", "\u202f"
+            )
         self.fields["co_funding"].help_text = "Autres financements du projet (fonds propres, collectivités…)."
         for field in self.fields.values():
             field.widget.attrs.update({"inputmode": "decimal", "data-budget": field.label})
 
 
 class BudgetLineForm(DsfrForm):
-    category = forms.ChoiceField(label="Catégorie", choices=[("", "—"), *BudgetLine.CATEGORY_CHOICES],
-                                 required=False)
+    category = forms.ChoiceField(label="Catégorie", choices=[("", "—"), *BudgetLine.CATEGORY_CHOICES], required=False)
     label = forms.CharField(label="Intitulé de la dépense", max_length=200, required=False)
-    amount = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0, required=False,
-                                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal",
-                                                                "data-budget-line": "1"}))
+    amount = forms.DecimalField(
+        label="Montant (€)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal", "data-budget-line": "1"}),
+    )
 
     def clean(self):
         data = super().clean()
         filled = [data.get("category"), data.get("label"), data.get("amount")]
         if any(v not in (None, "") for v in filled) and not all(v not in (None, "") for v in filled):
-            raise forms.ValidationError("Complétez la catégorie, l'intitulé et le montant de cette ligne, "
-                                        "ou videz-la entièrement.")
+            raise forms.ValidationError(
+                "Complétez la catégorie, l'intitulé et le montant de cette ligne, ou videz-la entièrement."
+            )
         return data
 
     @property
@@ -122,7 +151,8 @@ class PartnerForm(DsfrForm):
     def clean(self):
         data = super().clean()
         if (data.get("name") or data.get("kind") or data.get("role")) and not (
-                data.get("name") and data.get("kind") and data.get("role")):
+            data.get("name") and data.get("kind") and data.get("role")
+        ):
             raise forms.ValidationError("Indiquez le nom, le type et le rôle de ce partenaire, ou videz la ligne.")
         return data
 
@@ -139,14 +169,17 @@ class AttachmentForm(DsfrForm):
     file = forms.FileField(
         label="Fichier",
         help_text="PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus par fichier, 20 fichiers au plus.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.xlsx,.ods,.png,.jpg,.jpeg"}))
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.xlsx,.ods,.png,.jpg,.jpeg"}),
+    )
 
 
 class DeclarationForm(DsfrForm):
     sworn_declaration = forms.BooleanField(
         label="Je certifie sur l'honneur l'exactitude des informations fournies et que l'organisation est à jour "
-              "de ses obligations sociales et fiscales.", required=True,
-        error_messages={"required": "Cochez la déclaration sur l'honneur pour déposer la candidature."})
+        "de ses obligations sociales et fiscales.",
+        required=True,
+        error_messages={"required": "Cochez la déclaration sur l'honneur pour déposer la candidature."},
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -167,8 +200,11 @@ class MultipleFileField(forms.FileField):
 
 class MessageForm(DsfrForm):
     body = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    files = MultipleFileField(label="Pièces jointes (facultatif)", required=False,
-                              help_text="PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus par fichier.")
+    files = MultipleFileField(
+        label="Pièces jointes (facultatif)",
+        required=False,
+        help_text="PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG ; 10 Mo au plus par fichier.",
+    )
 
 
 class ReasonForm(DsfrForm):
@@ -176,8 +212,11 @@ class ReasonForm(DsfrForm):
 
 
 class CorrectionsForm(DsfrForm):
-    sections = forms.MultipleChoiceField(label="Parties du dossier à ouvrir aux corrections",
-                                         choices=A.SECTION_CHOICES, widget=forms.CheckboxSelectMultiple)
+    sections = forms.MultipleChoiceField(
+        label="Parties du dossier à ouvrir aux corrections",
+        choices=A.SECTION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
     message = forms.CharField(label="Compléments attendus", widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -201,9 +240,14 @@ class AssignForm(DsfrForm):
 class ConflictForm(DsfrForm):
     linked_to_applicant = forms.BooleanField(
         label="J'ai un lien d'intérêts avec l'organisation candidate (adhésion, emploi, mandat, lien familial, "
-              "relation financière).", required=False)
-    partners = forms.MultipleChoiceField(label="J'ai un lien d'intérêts avec les partenaires suivants",
-                                         required=False, widget=forms.CheckboxSelectMultiple)
+        "relation financière).",
+        required=False,
+    )
+    partners = forms.MultipleChoiceField(
+        label="J'ai un lien d'intérêts avec les partenaires suivants",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(label="Précisions (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, partners=(), **kwargs):
@@ -216,17 +260,24 @@ class ConflictForm(DsfrForm):
 class ScoreForm(DsfrForm):
     """One integer field per criterion, plus a private comment."""
 
-    private_comment = forms.CharField(label="Commentaire privé (visible des seul·es agent·es du ministère)",
-                                      required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    private_comment = forms.CharField(
+        label="Commentaire privé (visible des seul·es agent·es du ministère)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, criteria=(), scale=5, **kwargs):
         super().__init__(*args, **kwargs)
         fields = {}
         for criterion in criteria:
             fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
-                label=f"{criterion.label} (pondération ×{criterion.weight})", min_value=0, max_value=scale,
-                required=False, help_text=f"Note de 0 à {scale}. {criterion.description}".strip(),
-                widget=forms.NumberInput(attrs={"min": 0, "max": scale}))
+                label=f"{criterion.label} (pondération ×{criterion.weight})",
+                min_value=0,
+                max_value=scale,
+                required=False,
+                help_text=f"Note de 0 à {scale}. {criterion.description}".strip(),
+                widget=forms.NumberInput(attrs={"min": 0, "max": scale}),
+            )
         fields.update(self.fields)
         self.fields = fields
         self.criteria = list(criteria)

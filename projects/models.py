@@ -117,10 +117,15 @@ class ProjectCallIndexPage(Page):
         if status in groups:
             groups = {key: (value if key == status else []) for key, value in groups.items()}
         context.update(
-            groups=groups, call_types=ProjectCallPage.TYPE_CHOICES, selected_type=call_type,
-            selected_theme=theme, selected_status=status,
+            groups=groups,
+            call_types=ProjectCallPage.TYPE_CHOICES,
+            selected_type=call_type,
+            selected_theme=theme,
+            selected_status=status,
             themes=ProjectCallTag.objects.filter(content_object__in=ProjectCallPage.objects.live())
-            .values_list("tag__slug", "tag__name").distinct().order_by("tag__name"),
+            .values_list("tag__slug", "tag__name")
+            .distinct()
+            .order_by("tag__name"),
             results_count=sum(len(v) for v in groups.values()),
         )
         return context
@@ -165,28 +170,36 @@ class ProjectCallPage(Page):
     objectives = RichTextField(_("objectifs"), blank=True)
     eligibility = RichTextField(_("conditions d'éligibilité"), blank=True)
     requires_verified_association = models.BooleanField(
-        _("réservé aux associations vérifiées"), default=False,
-        help_text=_("Seules les associations dont le ministère a vérifié l'identité peuvent candidater."))
+        _("réservé aux associations vérifiées"),
+        default=False,
+        help_text=_("Seules les associations dont le ministère a vérifié l'identité peuvent candidater."),
+    )
     # Consortium calls: at least one partner of each ticked kind.
     requires_startup = models.BooleanField(_("partenaire start-up obligatoire"), default=False)
-    requires_health_professional = models.BooleanField(_("partenaire professionnel·le de santé obligatoire"),
-                                                       default=False)
+    requires_health_professional = models.BooleanField(
+        _("partenaire professionnel·le de santé obligatoire"), default=False
+    )
     requires_association = models.BooleanField(_("partenaire association obligatoire"), default=False)
     requires_institution = models.BooleanField(_("partenaire établissement obligatoire"), default=False)
     total_budget = models.DecimalField(_("budget total (€)"), max_digits=12, decimal_places=2, default=0)
-    max_grant = models.DecimalField(_("subvention maximale par projet (€)"), max_digits=12, decimal_places=2,
-                                    default=0)
+    max_grant = models.DecimalField(_("subvention maximale par projet (€)"), max_digits=12, decimal_places=2, default=0)
     opens_at = models.DateTimeField(_("ouverture"), help_text=_("Heure de Paris."))
     closes_at = models.DateTimeField(
-        _("clôture"), help_text=_("Heure de Paris. La minute de clôture est comprise : 23:59 accepte jusqu'à 23:59:59."))
-    documents = StreamField([("document", DocumentBlock())], blank=True, use_json_field=True,
-                            verbose_name=_("documents"))
-    faq = StreamField([("question", FaqBlock())], blank=True, use_json_field=True, verbose_name=_("foire aux questions"))
+        _("clôture"), help_text=_("Heure de Paris. La minute de clôture est comprise : 23:59 accepte jusqu'à 23:59:59.")
+    )
+    documents = StreamField(
+        [("document", DocumentBlock())], blank=True, use_json_field=True, verbose_name=_("documents")
+    )
+    faq = StreamField(
+        [("question", FaqBlock())], blank=True, use_json_field=True, verbose_name=_("foire aux questions")
+    )
     contact = models.TextField(_("contact"), blank=True)
     contact_email = models.EmailField(_("adresse de contact"), blank=True)
     blind_review = models.BooleanField(
-        _("évaluation anonyme"), default=False,
-        help_text=_("Les évaluateur·rices ne voient ni le nom de l'organisation ni ses partenaires."))
+        _("évaluation anonyme"),
+        default=False,
+        help_text=_("Les évaluateur·rices ne voient ni le nom de l'organisation ni ses partenaires."),
+    )
     reviewers_per_application = models.PositiveSmallIntegerField(_("évaluateur·rices par candidature"), default=2)
     score_scale = models.PositiveSmallIntegerField(_("note maximale par critère"), default=5)
     themes = ClusterTaggableManager(through=ProjectCallTag, blank=True, verbose_name=_("thèmes"))
@@ -199,14 +212,21 @@ class ProjectCallPage(Page):
         MultiFieldPanel([FieldPanel("total_budget"), FieldPanel("max_grant")], heading=_("Budget")),
         FieldPanel("objectives"),
         FieldPanel("eligibility"),
-        MultiFieldPanel([
-            FieldPanel("requires_verified_association"), FieldPanel("requires_startup"),
-            FieldPanel("requires_health_professional"), FieldPanel("requires_association"),
-            FieldPanel("requires_institution"),
-        ], heading=_("Éligibilité")),
+        MultiFieldPanel(
+            [
+                FieldPanel("requires_verified_association"),
+                FieldPanel("requires_startup"),
+                FieldPanel("requires_health_professional"),
+                FieldPanel("requires_association"),
+                FieldPanel("requires_institution"),
+            ],
+            heading=_("Éligibilité"),
+        ),
         InlinePanel("criteria", label=_("critères de sélection"), min_num=1),
-        MultiFieldPanel([FieldPanel("score_scale"), FieldPanel("reviewers_per_application"),
-                         FieldPanel("blind_review")], heading=_("Instruction")),
+        MultiFieldPanel(
+            [FieldPanel("score_scale"), FieldPanel("reviewers_per_application"), FieldPanel("blind_review")],
+            heading=_("Instruction"),
+        ),
         FieldPanel("documents"),
         FieldPanel("faq"),
         MultiFieldPanel([FieldPanel("contact"), FieldPanel("contact_email")], heading=_("Contact")),
@@ -250,8 +270,9 @@ class ProjectCallPage(Page):
 
     @property
     def status_label(self):
-        return {self.STATUS_UPCOMING: _("À venir"), self.STATUS_OPEN: _("Ouvert"),
-                self.STATUS_CLOSED: _("Clôturé")}[self.status]
+        return {self.STATUS_UPCOMING: _("À venir"), self.STATUS_OPEN: _("Ouvert"), self.STATUS_CLOSED: _("Clôturé")}[
+            self.status
+        ]
 
     @property
     def is_consortium(self) -> bool:
@@ -259,8 +280,12 @@ class ProjectCallPage(Page):
 
     @property
     def required_partner_kinds(self) -> list[str]:
-        flags = [("startup", self.requires_startup), ("health_professional", self.requires_health_professional),
-                 ("association", self.requires_association), ("institution", self.requires_institution)]
+        flags = [
+            ("startup", self.requires_startup),
+            ("health_professional", self.requires_health_professional),
+            ("association", self.requires_association),
+            ("institution", self.requires_institution),
+        ]
         return [kind for kind, required in flags if required]
 
     @property
@@ -278,7 +303,8 @@ class ProjectCallPage(Page):
         user = request.user
         context["my_applications"] = (
             Application.objects.for_member(user).filter(call=self).select_related("organisation")
-            if user.is_authenticated else []
+            if user.is_authenticated
+            else []
         )
         context["can_start"] = user.is_authenticated and self.is_open()
         context["laureates"] = Application.objects.laureates().filter(call=self).select_related("organisation")[:12]
@@ -317,9 +343,9 @@ class ApplicationQuerySet(models.QuerySet):
         """Applications a reviewer may read: assigned, conflicts declared, not recused."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(assignments__reviewer=user, assignments__recused=False,
-                           assignments__conflict_declared_at__isnull=False).exclude(
-            status__in=[Application.STATUS_DRAFT, Application.STATUS_WITHDRAWN])
+        return self.filter(
+            assignments__reviewer=user, assignments__recused=False, assignments__conflict_declared_at__isnull=False
+        ).exclude(status__in=[Application.STATUS_DRAFT, Application.STATUS_WITHDRAWN])
 
     def submitted(self):
         """Everything staff handles: all but drafts."""
@@ -358,14 +384,28 @@ class Application(models.Model):
         (STATUS_REJECTED, _("Non retenue")),
         (STATUS_WITHDRAWN, _("Retirée")),
     ]
-    UNDECIDED_STATUSES = [STATUS_DRAFT, STATUS_SUBMITTED, STATUS_ELIGIBLE, STATUS_UNDER_REVIEW,
-                          STATUS_CORRECTIONS_REQUESTED, STATUS_RESUBMITTED, STATUS_SHORTLISTED]
+    UNDECIDED_STATUSES = [
+        STATUS_DRAFT,
+        STATUS_SUBMITTED,
+        STATUS_ELIGIBLE,
+        STATUS_UNDER_REVIEW,
+        STATUS_CORRECTIONS_REQUESTED,
+        STATUS_RESUBMITTED,
+        STATUS_SHORTLISTED,
+    ]
     # Statuses in which reviewers may score.
     REVIEWABLE_STATUSES = [STATUS_UNDER_REVIEW, STATUS_CORRECTIONS_REQUESTED, STATUS_RESUBMITTED, STATUS_SHORTLISTED]
     STATUS_BADGES = {
-        STATUS_DRAFT: "info", STATUS_SUBMITTED: "new", STATUS_ELIGIBLE: "info", STATUS_INELIGIBLE: "error",
-        STATUS_UNDER_REVIEW: "info", STATUS_CORRECTIONS_REQUESTED: "warning", STATUS_RESUBMITTED: "new",
-        STATUS_SHORTLISTED: "info", STATUS_ACCEPTED: "success", STATUS_REJECTED: "error",
+        STATUS_DRAFT: "info",
+        STATUS_SUBMITTED: "new",
+        STATUS_ELIGIBLE: "info",
+        STATUS_INELIGIBLE: "error",
+        STATUS_UNDER_REVIEW: "info",
+        STATUS_CORRECTIONS_REQUESTED: "warning",
+        STATUS_RESUBMITTED: "new",
+        STATUS_SHORTLISTED: "info",
+        STATUS_ACCEPTED: "success",
+        STATUS_REJECTED: "error",
         STATUS_WITHDRAWN: "warning",
     }
 
@@ -380,13 +420,14 @@ class Application(models.Model):
     ]
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    call = models.ForeignKey(ProjectCallPage, on_delete=models.PROTECT, related_name="applications",
-                             verbose_name=_("appel"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications",
-                                     verbose_name=_("organisation"))
+    call = models.ForeignKey(
+        ProjectCallPage, on_delete=models.PROTECT, related_name="applications", verbose_name=_("appel")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="applications", verbose_name=_("organisation")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("statut"), max_length=30, choices=STATUS_CHOICES, default=STATUS_DRAFT,
-                              db_index=True)
+    status = models.CharField(_("statut"), max_length=30, choices=STATUS_CHOICES, default=STATUS_DRAFT, db_index=True)
     reference = models.CharField(_("numéro de dossier"), max_length=30, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -415,16 +456,18 @@ class Application(models.Model):
     expected_outcomes = models.TextField(_("résultats attendus"), blank=True)
 
     # Budget (lines in BudgetLine).
-    co_funding = models.DecimalField(_("cofinancements obtenus ou sollicités (€)"), max_digits=12,
-                                     decimal_places=2, default=0)
+    co_funding = models.DecimalField(
+        _("cofinancements obtenus ou sollicités (€)"), max_digits=12, decimal_places=2, default=0
+    )
     requested_amount = models.DecimalField(_("montant demandé (€)"), max_digits=12, decimal_places=2, default=0)
 
     sworn_declaration = models.BooleanField(_("déclaration sur l'honneur"), default=False)
 
     # Staff decisions.
     eligibility_reason = models.TextField(_("motif d'irrecevabilité"), blank=True)
-    granted_amount = models.DecimalField(_("montant accordé (€)"), max_digits=12, decimal_places=2, null=True,
-                                         blank=True)
+    granted_amount = models.DecimalField(
+        _("montant accordé (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     decision_motivation = models.TextField(_("motivation de la décision"), blank=True)
     # Sections the applicant may edit while corrections are requested.
     unlocked_sections = models.JSONField(default=list, blank=True)
@@ -510,8 +553,9 @@ class Partner(models.Model):
     role = models.CharField(_("rôle dans le projet"), max_length=300)
     siret = models.CharField(_("SIRET ou RNA"), max_length=14, blank=True)
     # Set when the partner is an organisation known to the platform (conflict-of-interest checks).
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="partnerships")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="partnerships"
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -535,8 +579,9 @@ class Attachment(models.Model):
         ("other", _("Autre document")),
     ]
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey("projects.Message", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="attachments")
+    message = models.ForeignKey(
+        "projects.Message", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     kind = models.CharField(_("type de document"), max_length=20, choices=KIND_CHOICES, default="other")
     file = models.FileField(upload_to=attachment_path, storage=private_storage, max_length=255)
     original_name = models.CharField(max_length=255)

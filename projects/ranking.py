@@ -38,7 +38,8 @@ def ranking(call, statuses=None) -> list[RankingRow]:
     counted = Q(assignments__recused=False)
     done = Q(assignments__recused=False, assignments__submitted_at__isnull=False)
     applications = (
-        Application.objects.submitted().filter(call=call)
+        Application.objects.submitted()
+        .filter(call=call)
         .exclude(status=Application.STATUS_WITHDRAWN)
         .annotate(
             active_reviews=Count("assignments", filter=counted),
@@ -49,8 +50,19 @@ def ranking(call, statuses=None) -> list[RankingRow]:
             lowest=Cast(Min("assignments__weighted_total", filter=done), FloatField()),
         )
         .order_by(F("average").desc(nulls_last=True), "reference")
-        .values_list("id", "reference", "title", "status", "organisation__name", "region",
-                     "active_reviews", "done_reviews", "average", "highest", "lowest")
+        .values_list(
+            "id",
+            "reference",
+            "title",
+            "status",
+            "organisation__name",
+            "region",
+            "active_reviews",
+            "done_reviews",
+            "average",
+            "highest",
+            "lowest",
+        )
     )
     if statuses:
         applications = applications.filter(status__in=statuses)
@@ -59,10 +71,20 @@ def ranking(call, statuses=None) -> list[RankingRow]:
     rows = []
     for pk, reference, title, status, organisation, region, active, done_n, avg, hi, lo in applications:
         expected = max(expected_per_call, active)
-        rows.append(RankingRow(
-            application_id=pk, reference=reference or "", title=title, status=status, status_label=labels[status],
-            organisation=organisation, region=region, reviews_expected=expected,
-            reviews_done=done_n, average=None if avg is None else round(avg, 2),
-            spread=None if hi is None else round(hi - lo, 2), missing=max(expected - done_n, 0),
-        ))
+        rows.append(
+            RankingRow(
+                application_id=pk,
+                reference=reference or "",
+                title=title,
+                status=status,
+                status_label=labels[status],
+                organisation=organisation,
+                region=region,
+                reviews_expected=expected,
+                reviews_done=done_n,
+                average=None if avg is None else round(avg, 2),
+                spread=None if hi is None else round(hi - lo, 2),
+                missing=max(expected - done_n, 0),
+            )
+        )
     return rows

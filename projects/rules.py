@@ -10,8 +10,12 @@ def can_manage(user) -> bool:
 
 
 def can_apply(user, call, organisation) -> bool:
-    return bool(user.is_authenticated and is_member(user, organisation) and call.is_open()
-                and (not call.requires_verified_association or organisation.is_verified))
+    return bool(
+        user.is_authenticated
+        and is_member(user, organisation)
+        and call.is_open()
+        and (not call.requires_verified_association or organisation.is_verified)
+    )
 
 
 def is_applicant(user, application) -> bool:

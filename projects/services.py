@@ -50,13 +50,20 @@ def _locked(application) -> Application:
 def _check_status(application, allowed, action: str):
     if application.status not in allowed:
         raise ProjectsError(
-            f"Action impossible : la candidature est « {application.get_status_display()} » ({action} refusé).")
+            f"Action impossible : la candidature est « {application.get_status_display()} » ({action} refusé)."
+        )
 
 
 def _log(application, actor, action, from_status="", to_status="", note="", **data):
-    return AuditEntry.objects.create(application=application, actor=actor if actor and actor.pk else None,
-                                     action=action, from_status=from_status, to_status=to_status, note=note,
-                                     data=data)
+    return AuditEntry.objects.create(
+        application=application,
+        actor=actor if actor and actor.pk else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+    )
 
 
 def _transition(application, actor, to_status, action, note="", fields=(), **data):
@@ -87,8 +94,12 @@ def staff_emails() -> list[str]:
 
 
 def _notify_applicant(application, template, **extra):
-    context = {"application": application, "call": application.call,
-               "url": _url(reverse("projects:application_detail", args=[application.pk])), **extra}
+    context = {
+        "application": application,
+        "call": application.call,
+        "url": _url(reverse("projects:application_detail", args=[application.pk])),
+        **extra,
+    }
     send_templated(applicant_emails(application), f"projects/email/{template}", context)
 
 
@@ -113,16 +124,26 @@ def start_application(call, organisation, user) -> Application:
     if not call.is_open():
         raise ProjectsError("Cet appel à projets n'est pas ouvert aux candidatures.")
     if call.requires_verified_association and not organisation.is_verified:
-        raise ProjectsError("Cet appel est réservé aux associations vérifiées par le ministère. "
-                            "Demandez la vérification de votre organisation depuis sa page.")
+        raise ProjectsError(
+            "Cet appel est réservé aux associations vérifiées par le ministère. "
+            "Demandez la vérification de votre organisation depuis sa page."
+        )
     existing = Application.objects.filter(call=call, organisation=organisation, status=A.STATUS_DRAFT).first()
     if existing:
         return existing
     application = Application.objects.create(
-        call=call, organisation=organisation, created_by=user, legal_name=organisation.name,
-        rna=organisation.rna, siret=organisation.siret, address=organisation.address, postcode=organisation.postcode,
-        city=organisation.city, contact_name=user.display_name or user.get_full_name(),
-        contact_email=user.email, contact_phone=organisation.phone,
+        call=call,
+        organisation=organisation,
+        created_by=user,
+        legal_name=organisation.name,
+        rna=organisation.rna,
+        siret=organisation.siret,
+        address=organisation.address,
+        postcode=organisation.postcode,
+        city=organisation.city,
+        contact_name=user.display_name or user.get_full_name(),
+        contact_email=user.email,
+        contact_phone=organisation.phone,
     )
     _log(application, user, "create", to_status=A.STATUS_DRAFT)
     return application
@@ -180,11 +201,15 @@ def check_budget(call, lines, co_funding, requested) -> list[str]:
     if requested <= 0:
         errors.append("Le montant demandé doit être supérieur à zéro.")
     if call.max_grant and requested > call.max_grant:
-        errors.append(f"Le montant demandé ({requested:.2f} €) dépasse la subvention maximale de l'appel "
-                      f"({call.max_grant:.2f} €).")
+        errors.append(
+            f"Le montant demandé ({requested:.2f} €) dépasse la subvention maximale de l'appel "
+            f"({call.max_grant:.2f} €)."
+        )
     if lines and requested + co_funding != total:
-        errors.append(f"Le budget n'est pas équilibré : dépenses {total:.2f} € ; montant demandé + cofinancements "
-                      f"{requested + co_funding:.2f} €.")
+        errors.append(
+            f"Le budget n'est pas équilibré : dépenses {total:.2f} € ; montant demandé + cofinancements "
+            f"{requested + co_funding:.2f} €."
+        )
     return errors
 
 
@@ -201,14 +226,23 @@ def add_attachment(application, user, uploaded, kind="other", message=None) -> A
     from django.core.exceptions import ValidationError
 
     if message is None and application.attachments.filter(message=None).count() >= app_settings.MAX_ATTACHMENTS:
-        raise ProjectsError(f"Un dossier compte au plus {app_settings.MAX_ATTACHMENTS} pièces jointes : "
-                            "supprimez-en une avant d'en ajouter une autre.")
+        raise ProjectsError(
+            f"Un dossier compte au plus {app_settings.MAX_ATTACHMENTS} pièces jointes : "
+            "supprimez-en une avant d'en ajouter une autre."
+        )
     try:
         mime = validate_attachment(uploaded)
     except ValidationError as error:
         raise ProjectsError(" ".join(error.messages)) from error
-    attachment = Attachment(application=application, message=message, kind=kind, original_name=uploaded.name[:255],
-                            size=uploaded.size, content_type=mime, uploaded_by=user)
+    attachment = Attachment(
+        application=application,
+        message=message,
+        kind=kind,
+        original_name=uploaded.name[:255],
+        size=uploaded.size,
+        content_type=mime,
+        uploaded_by=user,
+    )
     attachment.file.save(uploaded.name, uploaded, save=False)
     attachment.save()
     _log(application, user, "attachment_added", note=attachment.original_name)
@@ -232,8 +266,15 @@ def completeness_errors(application) -> list[tuple[str, str]]:
     errors = []
     required = {
         A.SECTION_IDENTITY: ["legal_name", "contact_name", "contact_email", "postcode", "city"],
-        A.SECTION_PROJECT: ["title", "summary", "description", "target_public", "region", "duration_months",
-                            "expected_outcomes"],
+        A.SECTION_PROJECT: [
+            "title",
+            "summary",
+            "description",
+            "target_public",
+            "region",
+            "duration_months",
+            "expected_outcomes",
+        ],
     }
     for section, fields in required.items():
         if any(getattr(application, f) in ("", None) for f in fields):
@@ -249,8 +290,12 @@ def completeness_errors(application) -> list[tuple[str, str]]:
             from projects.models import PARTNER_KIND_NAMES
 
             labels = ", ".join(str(PARTNER_KIND_NAMES[k]) for k in missing)
-            errors.append((A.SECTION_PARTNERS, f"Le consortium doit compter au moins un partenaire de chaque type "
-                                               f"requis ; il manque : {labels}."))
+            errors.append(
+                (
+                    A.SECTION_PARTNERS,
+                    f"Le consortium doit compter au moins un partenaire de chaque type requis ; il manque : {labels}.",
+                )
+            )
     if not application.attachments.filter(message__isnull=True).exists():
         errors.append((A.SECTION_ATTACHMENTS, "Joignez au moins une pièce (statuts, budget…)."))
     return errors
@@ -280,12 +325,21 @@ def submit(application, user, sworn_declaration: bool, now=None) -> Application:
     application.submitted_at = now
     application.sworn_declaration = True
     application.draft_data = {}
-    _transition(application, user, A.STATUS_SUBMITTED, "submit",
-                fields=["reference", "submitted_at", "sworn_declaration", "draft_data"])
-    _notify_applicant(application, "receipt",
-                      recap_url=_url(reverse("projects:application_recap", args=[application.pk])))
-    send_templated(staff_emails(), "projects/email/staff_new_application", {
-        "application": application, "url": _url(reverse("projects:staff_application", args=[application.pk]))})
+    _transition(
+        application,
+        user,
+        A.STATUS_SUBMITTED,
+        "submit",
+        fields=["reference", "submitted_at", "sworn_declaration", "draft_data"],
+    )
+    _notify_applicant(
+        application, "receipt", recap_url=_url(reverse("projects:application_recap", args=[application.pk]))
+    )
+    send_templated(
+        staff_emails(),
+        "projects/email/staff_new_application",
+        {"application": application, "url": _url(reverse("projects:staff_application", args=[application.pk]))},
+    )
     return application
 
 
@@ -298,10 +352,19 @@ def resubmit(application, user) -> Application:
     sections = application.unlocked_sections
     application.unlocked_sections = []
     application.draft_data = {}
-    _transition(application, user, A.STATUS_RESUBMITTED, "resubmit", fields=["unlocked_sections", "draft_data"],
-                sections=sections)
-    send_templated(staff_emails(), "projects/email/staff_resubmitted", {
-        "application": application, "url": _url(reverse("projects:staff_application", args=[application.pk]))})
+    _transition(
+        application,
+        user,
+        A.STATUS_RESUBMITTED,
+        "resubmit",
+        fields=["unlocked_sections", "draft_data"],
+        sections=sections,
+    )
+    send_templated(
+        staff_emails(),
+        "projects/email/staff_resubmitted",
+        {"application": application, "url": _url(reverse("projects:staff_application", args=[application.pk]))},
+    )
     return application
 
 
@@ -339,8 +402,9 @@ def declare_ineligible(application, user, reason: str) -> Application:
         raise ProjectsError("Indiquez le motif d'irrecevabilité : il est communiqué à l'organisation.")
     application.eligibility_reason = reason.strip()
     application.decided_at = timezone.now()
-    _transition(application, user, A.STATUS_INELIGIBLE, "ineligible", note=reason,
-                fields=["eligibility_reason", "decided_at"])
+    _transition(
+        application, user, A.STATUS_INELIGIBLE, "ineligible", note=reason, fields=["eligibility_reason", "decided_at"]
+    )
     _notify_applicant(application, "ineligible")
     return application
 
@@ -367,11 +431,22 @@ def request_corrections(application, user, sections, message: str) -> Applicatio
     if not (message or "").strip():
         raise ProjectsError("Expliquez à l'organisation ce qu'elle doit compléter.")
     application.unlocked_sections = sections
-    _transition(application, user, A.STATUS_CORRECTIONS_REQUESTED, "request_corrections", note=message,
-                fields=["unlocked_sections"], sections=sections)
+    _transition(
+        application,
+        user,
+        A.STATUS_CORRECTIONS_REQUESTED,
+        "request_corrections",
+        note=message,
+        fields=["unlocked_sections"],
+        sections=sections,
+    )
     Message.objects.create(application=application, author=user, from_staff=True, body=message.strip())
-    _notify_applicant(application, "corrections", message=message.strip(),
-                      sections=[label for key, label in A.SECTION_CHOICES if key in sections])
+    _notify_applicant(
+        application,
+        "corrections",
+        message=message.strip(),
+        sections=[label for key, label in A.SECTION_CHOICES if key in sections],
+    )
     return application
 
 
@@ -409,10 +484,18 @@ def accept(application, user, granted_amount, motivation: str) -> Application:
     application.granted_amount = amount
     application.decision_motivation = motivation.strip()
     application.decided_at = timezone.now()
-    _transition(application, user, A.STATUS_ACCEPTED, "accept", note=motivation,
-                fields=["granted_amount", "decision_motivation", "decided_at"], granted=str(amount))
-    _notify_applicant(application, "decision",
-                      letter_url=_url(reverse("projects:decision_letter", args=[application.pk])))
+    _transition(
+        application,
+        user,
+        A.STATUS_ACCEPTED,
+        "accept",
+        note=motivation,
+        fields=["granted_amount", "decision_motivation", "decided_at"],
+        granted=str(amount),
+    )
+    _notify_applicant(
+        application, "decision", letter_url=_url(reverse("projects:decision_letter", args=[application.pk]))
+    )
     return application
 
 
@@ -425,10 +508,12 @@ def reject(application, user, motivation: str) -> Application:
         raise ProjectsError("Motivez la décision : elle figure dans la lettre de notification.")
     application.decision_motivation = motivation.strip()
     application.decided_at = timezone.now()
-    _transition(application, user, A.STATUS_REJECTED, "reject", note=motivation,
-                fields=["decision_motivation", "decided_at"])
-    _notify_applicant(application, "decision",
-                      letter_url=_url(reverse("projects:decision_letter", args=[application.pk])))
+    _transition(
+        application, user, A.STATUS_REJECTED, "reject", note=motivation, fields=["decision_motivation", "decided_at"]
+    )
+    _notify_applicant(
+        application, "decision", letter_url=_url(reverse("projects:decision_letter", args=[application.pk]))
+    )
     return application
 
 
@@ -450,7 +535,8 @@ def assign_reviewer(application, reviewer, user) -> ReviewAssignment:
     if not is_reviewer(reviewer):
         raise ProjectsError("Cette personne n'a pas le rôle « Instruction des candidatures ».")
     assignment, created = ReviewAssignment.objects.get_or_create(
-        application=application, reviewer=reviewer, defaults={"assigned_by": user})
+        application=application, reviewer=reviewer, defaults={"assigned_by": user}
+    )
     if not created:
         return assignment
     if _linked_automatically(reviewer, application):
@@ -459,8 +545,11 @@ def assign_reviewer(application, reviewer, user) -> ReviewAssignment:
         _log(application, user, "reviewer_recused", note=reviewer.email, automatic=True)
     else:
         _log(application, user, "reviewer_assigned", note=reviewer.email)
-        send_templated(reviewer.email, "projects/email/assigned", {
-            "assignment": assignment, "url": _url(reverse("projects:review", args=[assignment.pk]))})
+        send_templated(
+            reviewer.email,
+            "projects/email/assigned",
+            {"assignment": assignment, "url": _url(reverse("projects:review", args=[assignment.pk]))},
+        )
     return assignment
 
 
@@ -474,18 +563,30 @@ def declare_conflicts(assignment, user, linked_to_applicant: bool, partner_ids=(
         raise ProjectsError("Vous avez déjà déclaré vos liens d'intérêts pour ce dossier.")
     application = assignment.application
     partners = list(application.partners.filter(pk__in=partner_ids))
-    declaration = ConflictDeclaration.objects.create(assignment=assignment, linked_to_applicant=linked_to_applicant,
-                                                     note=(note or "").strip())
+    declaration = ConflictDeclaration.objects.create(
+        assignment=assignment, linked_to_applicant=linked_to_applicant, note=(note or "").strip()
+    )
     declaration.linked_partners.set(partners)
     assignment.conflict_declared_at = timezone.now()
     assignment.recused = bool(linked_to_applicant or partners or _linked_automatically(user, application))
     assignment.save(update_fields=["conflict_declared_at", "recused"])
-    _log(application, user, "conflict_declared", note="déport" if assignment.recused else "aucun lien",
-         recused=assignment.recused)
+    _log(
+        application,
+        user,
+        "conflict_declared",
+        note="déport" if assignment.recused else "aucun lien",
+        recused=assignment.recused,
+    )
     if assignment.recused:
-        send_templated(staff_emails(), "projects/email/staff_recused", {
-            "assignment": assignment, "application": application,
-            "url": _url(reverse("projects:staff_application", args=[application.pk]))})
+        send_templated(
+            staff_emails(),
+            "projects/email/staff_recused",
+            {
+                "assignment": assignment,
+                "application": application,
+                "url": _url(reverse("projects:staff_application", args=[application.pk])),
+            },
+        )
     return assignment
 
 
@@ -525,8 +626,9 @@ def save_scores(assignment, user, values: dict, private_comment="", final=False)
     if final:
         assignment.submitted_at = timezone.now()
         total_weight = sum(c.weight for c in criteria.values()) or 1
-        assignment.weighted_total = (Decimal(sum(clean[pk] * c.weight for pk, c in criteria.items()))
-                                     / total_weight).quantize(Decimal("0.001"))
+        assignment.weighted_total = (
+            Decimal(sum(clean[pk] * c.weight for pk, c in criteria.items())) / total_weight
+        ).quantize(Decimal("0.001"))
         fields += ["submitted_at", "weighted_total"]
         _log(application, user, "review_submitted")
     assignment.save(update_fields=fields)
@@ -550,11 +652,15 @@ def post_message(application, user, body: str, files=()) -> Message:
     for uploaded in files:
         add_attachment(application, user, uploaded, kind="other", message=message)
     _log(application, user, "message", note=body.strip()[:200])
-    url = reverse("projects:staff_application" if not from_staff else "projects:application_detail",
-                  args=[application.pk])
+    url = reverse(
+        "projects:staff_application" if not from_staff else "projects:application_detail", args=[application.pk]
+    )
     recipients = applicant_emails(application) if from_staff else staff_emails()
-    send_templated(recipients, "projects/email/message", {"application": application, "message": message,
-                                                          "url": _url(url) + "#messages"})
+    send_templated(
+        recipients,
+        "projects/email/message",
+        {"application": application, "message": message, "url": _url(url) + "#messages"},
+    )
     return message
 
 
@@ -565,7 +671,8 @@ def recompute_weighted_totals(call) -> int:
     assignments = ReviewAssignment.objects.filter(application__call=call, submitted_at__isnull=False)
     sums: dict[int, int] = {}
     for assignment_id, criterion_id, value in Score.objects.filter(assignment__in=assignments).values_list(
-            "assignment_id", "criterion_id", "value"):
+        "assignment_id", "criterion_id", "value"
+    ):
         sums[assignment_id] = sums.get(assignment_id, 0) + value * criteria.get(criterion_id, 0)
     changed = []
     for assignment in assignments.only("id", "weighted_total"):

@@ -26,15 +26,20 @@ def validate_attachment(uploaded) -> str:
     if extension not in allowed:
         raise ValidationError(
             "« %(name)s » : format non accepté. Formats acceptés : PDF, ODT, DOCX, XLSX, ODS, PNG, JPEG.",
-            params={"name": uploaded.name})
+            params={"name": uploaded.name},
+        )
     if uploaded.size > app_settings.MAX_ATTACHMENT_SIZE:
-        raise ValidationError("« %(name)s » dépasse la taille maximale de %(max)s.",
-                              params={"name": uploaded.name, "max": filesizeformat(app_settings.MAX_ATTACHMENT_SIZE)})
+        raise ValidationError(
+            "« %(name)s » dépasse la taille maximale de %(max)s.",
+            params={"name": uploaded.name, "max": filesizeformat(app_settings.MAX_ATTACHMENT_SIZE)},
+        )
     if uploaded.size == 0:
         raise ValidationError("« %(name)s » est vide.", params={"name": uploaded.name})
     mime = detect_type(uploaded)
     if mime not in allowed[extension]:
         raise ValidationError(
             "Le contenu de « %(name)s » ne correspond pas à son extension .%(ext)s : le fichier n'a pas été "
-            "accepté. Enregistrez-le de nouveau au bon format.", params={"name": uploaded.name, "ext": extension})
+            "accepté. Enregistrez-le de nouveau au bon format.",
+            params={"name": uploaded.name, "ext": extension},
+        )
     return mime

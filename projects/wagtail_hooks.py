@@ -14,14 +14,23 @@ def open_calls_section(request):
     from projects.models import ProjectCallIndexPage, ProjectCallPage
 
     now = timezone.now()
-    calls = [c for c in ProjectCallPage.objects.live().public().filter(
-        opens_at__lte=now, closes_at__gte=now - timezone.timedelta(minutes=1)).order_by("closes_at")[:3]
-        if c.is_open(now)]
+    calls = [
+        c
+        for c in ProjectCallPage.objects.live()
+        .public()
+        .filter(opens_at__lte=now, closes_at__gte=now - timezone.timedelta(minutes=1))
+        .order_by("closes_at")[:3]
+        if c.is_open(now)
+    ]
     if not calls:
         return None
     index = ProjectCallIndexPage.objects.live().first()
-    return {"template": "projects/home_section.html", "order": 20, "calls": calls,
-            "index_url": index.url if index else "/appels-a-projets/"}
+    return {
+        "template": "projects/home_section.html",
+        "order": 20,
+        "calls": calls,
+        "index_url": index.url if index else "/appels-a-projets/",
+    }
 
 
 @hooks.register("register_admin_menu_item")
@@ -31,8 +40,7 @@ def review_area_menu_item():
             # Editors land on the calls; reviewers are redirected to their own assignments.
             return rules.can_manage(request.user) or is_reviewer(request.user)
 
-    return ReviewMenuItem("Instruction des candidatures", reverse("projects:staff_home"), icon_name="form",
-                          order=350)
+    return ReviewMenuItem("Instruction des candidatures", reverse("projects:staff_home"), icon_name="form", order=350)
 
 
 @hooks.register("after_publish_page")

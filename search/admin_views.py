@@ -25,14 +25,24 @@ def consultations(request):
     from search.models import SearchDocument
 
     _require_staff(request)
-    counts = dict(SearchDocument.objects.filter(doc_type="contribution").values_list("consultation_id")
-                  .annotate(n=Count("pk")).values_list("consultation_id", "n"))
+    counts = dict(
+        SearchDocument.objects.filter(doc_type="contribution")
+        .values_list("consultation_id")
+        .annotate(n=Count("pk"))
+        .values_list("consultation_id", "n")
+    )
     pages = list(ConsultationPage.objects.live().order_by("-opens_at"))
     for page in pages:
         page.published_contributions = counts.get(page.pk, 0)
-    return render(request, "search/admin/consultations.html", {
-        "page_title": "Analyse des consultations", "header_title": "Analyse des consultations", "pages": pages,
-    })
+    return render(
+        request,
+        "search/admin/consultations.html",
+        {
+            "page_title": "Analyse des consultations",
+            "header_title": "Analyse des consultations",
+            "pages": pages,
+        },
+    )
 
 
 def consultation_analysis(request, consultation_id):
@@ -52,20 +62,43 @@ def consultation_analysis(request, consultation_id):
         top = max((t["score"] for t in terms["terms"]), default=1) or 1
         for term in terms["terms"]:
             term["percent"] = round(100 * term["score"] / top)
-        rows.append({
-            "section": section, "total": total, "terms": terms,
-            "stances": [{"key": k, "label": label, "count": counts.get(k, 0),
-                         "percent": round(100 * counts.get(k, 0) / total) if total else 0}
-                        for k, label in stance_names.items()],
-        })
-    recent = (Contribution.objects.public().filter(consultation=consultation).select_related("section")
-              .order_by("-created_at")[:20])
-    return render(request, "search/admin/consultation.html", {
-        "page_title": f"Analyse — {consultation.title}", "header_title": f"Analyse — {consultation.title}",
-        "consultation": consultation, "rows": rows, "histogram": histogram,
-        "days": _bars({b["date"]: b["count"] for b in histogram["buckets"]}),
-        "stance_engine": stances, "recent": recent, "now": timezone.now(),
-    })
+        rows.append(
+            {
+                "section": section,
+                "total": total,
+                "terms": terms,
+                "stances": [
+                    {
+                        "key": k,
+                        "label": label,
+                        "count": counts.get(k, 0),
+                        "percent": round(100 * counts.get(k, 0) / total) if total else 0,
+                    }
+                    for k, label in stance_names.items()
+                ],
+            }
+        )
+    recent = (
+        Contribution.objects.public()
+        .filter(consultation=consultation)
+        .select_related("section")
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        "search/admin/consultation.html",
+        {
+            "page_title": f"Analyse — {consultation.title}",
+            "header_title": f"Analyse — {consultation.title}",
+            "consultation": consultation,
+            "rows": rows,
+            "histogram": histogram,
+            "days": _bars({b["date"]: b["count"] for b in histogram["buckets"]}),
+            "stance_engine": stances,
+            "recent": recent,
+            "now": timezone.now(),
+        },
+    )
 
 
 def similar(request, pk):
@@ -74,7 +107,13 @@ def similar(request, pk):
     _require_staff(request)
     contribution = get_object_or_404(Contribution.objects.public().select_related("section", "consultation"), pk=pk)
     result = analysis.similar_contributions(contribution, n=10)
-    return render(request, "search/admin/similar.html", {
-        "page_title": "Contributions similaires", "header_title": "Contributions similaires",
-        "contribution": contribution, "result": result,
-    })
+    return render(
+        request,
+        "search/admin/similar.html",
+        {
+            "page_title": "Contributions similaires",
+            "header_title": "Contributions similaires",
+            "contribution": contribution,
+            "result": result,
+        },
+    )

@@ -62,12 +62,22 @@ def _es_significant(consultation_id, section_id, size):
     background = Q("term", doc_type="contribution") & Q("term", consultation_id=consultation_id)
     s = Search(using=es.client(), index=conf.alias_name()).extra(size=0)
     s = s.query(background & Q("term", section_id=section_id))
-    s.aggs.bucket("sample", A("sampler", shard_size=2000)).bucket("terms", A(
-        "significant_text", field="body", size=size, min_doc_count=2, filter_duplicate_text=True,
-        background_filter=background.to_dict()))
+    s.aggs.bucket("sample", A("sampler", shard_size=2000)).bucket(
+        "terms",
+        A(
+            "significant_text",
+            field="body",
+            size=size,
+            min_doc_count=2,
+            filter_duplicate_text=True,
+            background_filter=background.to_dict(),
+        ),
+    )
     response = s.execute()
-    terms = [{"term": b.key, "score": round(b.score, 3), "doc_count": b.doc_count, "bg_count": b.bg_count}
-             for b in response.aggregations.sample.terms.buckets]
+    terms = [
+        {"term": b.key, "score": round(b.score, 3), "doc_count": b.doc_count, "bg_count": b.bg_count}
+        for b in response.aggregations.sample.terms.buckets
+    ]
     return {"terms": terms}
 
 
@@ -106,10 +116,22 @@ def _es_histogram(consultation_id):
 
     from search import es
 
-    s = Search(using=es.client(), index=conf.alias_name()).extra(size=0).query(
-        Q("term", doc_type="contribution") & Q("term", consultation_id=consultation_id))
-    s.aggs.bucket("days", A("date_histogram", field="date", calendar_interval="day", min_doc_count=1,
-                            time_zone="Europe/Paris", format="yyyy-MM-dd"))
+    s = (
+        Search(using=es.client(), index=conf.alias_name())
+        .extra(size=0)
+        .query(Q("term", doc_type="contribution") & Q("term", consultation_id=consultation_id))
+    )
+    s.aggs.bucket(
+        "days",
+        A(
+            "date_histogram",
+            field="date",
+            calendar_interval="day",
+            min_doc_count=1,
+            time_zone="Europe/Paris",
+            format="yyyy-MM-dd",
+        ),
+    )
     response = s.execute()
     return {"buckets": [{"date": b.key_as_string, "count": b.doc_count} for b in response.aggregations.days.buckets]}
 
@@ -117,8 +139,13 @@ def _es_histogram(consultation_id):
 def _db_histogram(consultation_id):
     from django.utils import timezone
 
-    rows = (_contributions(consultation_id).annotate(day=TruncDate("date", tzinfo=timezone.get_current_timezone()))
-            .values("day").annotate(n=Count("pk")).order_by("day"))
+    rows = (
+        _contributions(consultation_id)
+        .annotate(day=TruncDate("date", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+    )
     return {"buckets": [{"date": r["day"].isoformat(), "count": r["n"]} for r in rows if r["day"]]}
 
 
@@ -131,19 +158,27 @@ def _es_stances(consultation_id):
 
     from search import es
 
-    s = Search(using=es.client(), index=conf.alias_name()).extra(size=0).query(
-        Q("term", doc_type="contribution") & Q("term", consultation_id=consultation_id))
+    s = (
+        Search(using=es.client(), index=conf.alias_name())
+        .extra(size=0)
+        .query(Q("term", doc_type="contribution") & Q("term", consultation_id=consultation_id))
+    )
     s.aggs.bucket("sections", A("terms", field="section_id", size=200)).bucket(
-        "stances", A("terms", field="stance", size=5, missing="aucune"))
+        "stances", A("terms", field="stance", size=5, missing="aucune")
+    )
     response = s.execute()
-    return {"sections": {int(b.key): {s.key: s.doc_count for s in b.stances.buckets}
-                         for b in response.aggregations.sections.buckets}}
+    return {
+        "sections": {
+            int(b.key): {s.key: s.doc_count for s in b.stances.buckets} for b in response.aggregations.sections.buckets
+        }
+    }
 
 
 def _db_stances(consultation_id):
     result = collections.defaultdict(dict)
-    for sid, stance, n in (_contributions(consultation_id).order_by().values_list("section_id", "stance")
-                           .annotate(n=Count("pk"))):
+    for sid, stance, n in (
+        _contributions(consultation_id).order_by().values_list("section_id", "stance").annotate(n=Count("pk"))
+    ):
         result[sid][stance or "aucune"] = n
     return {"sections": dict(result)}
 
@@ -160,13 +195,31 @@ def _es_similar(key, consultation_id, n):
 
     from search import es
 
-    mlt = Q("more_like_this", fields=["body"], like=[{"_index": conf.alias_name(), "_id": key}],
-            min_term_freq=1, min_doc_freq=1, max_query_terms=25, minimum_should_match="30%")
-    s = (Search(using=es.client(), index=conf.alias_name())
-         .query(Q("bool", must=[mlt], filter=[Q("term", doc_type="contribution")]))
-         .source(["object_id", "title", "url", "body", "consultation_id"]))[:n]
-    items = [{"key": h.meta.id, "object_id": h.object_id, "title": h.title, "url": h.url,
-              "excerpt": (h.body or "")[:240], "score": round(h.meta.score, 2)} for h in s.execute().hits]
+    mlt = Q(
+        "more_like_this",
+        fields=["body"],
+        like=[{"_index": conf.alias_name(), "_id": key}],
+        min_term_freq=1,
+        min_doc_freq=1,
+        max_query_terms=25,
+        minimum_should_match="30%",
+    )
+    s = (
+        Search(using=es.client(), index=conf.alias_name())
+        .query(Q("bool", must=[mlt], filter=[Q("term", doc_type="contribution")]))
+        .source(["object_id", "title", "url", "body", "consultation_id"])
+    )[:n]
+    items = [
+        {
+            "key": h.meta.id,
+            "object_id": h.object_id,
+            "title": h.title,
+            "url": h.url,
+            "excerpt": (h.body or "")[:240],
+            "score": round(h.meta.score, 2),
+        }
+        for h in s.execute().hits
+    ]
     return {"items": items}
 
 
@@ -185,8 +238,19 @@ def _db_similar(key, consultation_id, n):
             score = len(shared) / math.sqrt(len(wanted) * max(len(set(doc.search_text.split())), 1))
             scored.append((score, doc))
     scored.sort(key=lambda item: -item[0])
-    return {"items": [{"key": d.key, "object_id": d.object_id, "title": d.title, "url": d.url,
-                       "excerpt": d.body[:240], "score": round(s, 2)} for s, d in scored[:n]]}
+    return {
+        "items": [
+            {
+                "key": d.key,
+                "object_id": d.object_id,
+                "title": d.title,
+                "url": d.url,
+                "excerpt": d.body[:240],
+                "score": round(s, 2),
+            }
+            for s, d in scored[:n]
+        ]
+    }
 
 
 def similar_contributions(contribution, n: int = 5) -> dict:

@@ -47,8 +47,11 @@ def text_filter(qs, q: str):
     # Rank: number of query words found at a word start in the title (shorter titles win ties, see search()).
     rank = Value(0)
     for clause in clauses:
-        rank = rank + Case(When(title_text__contains=" " + clause[0][0][:5], then=Value(1)), default=Value(0),
-                           output_field=IntegerField())
+        rank = rank + Case(
+            When(title_text__contains=" " + clause[0][0][:5], then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     return qs.annotate(rank=rank), True
 
 
@@ -99,7 +102,7 @@ def highlight(text: str, stems: set[str], size: int = 200, whole: bool = False) 
     for m in matches:
         if m.start() < start or m.end() > end:
             continue
-        out.append(escape(text[pos:m.start()]))
+        out.append(escape(text[pos : m.start()]))
         out.append(f"<mark>{escape(m.group())}</mark>")
         pos = m.end()
     out.append(escape(text[pos:end]))
@@ -123,7 +126,7 @@ def _condition_sql(q, table: str) -> tuple[str, list]:
     """A Q object on SearchDocument as SQL over unqualified columns (to be applied to a CTE of its rows)."""
     query = SearchDocument.objects.filter(q).query
     sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    return sql.replace(f'{connection.ops.quote_name(table)}.', ""), list(params)
+    return sql.replace(f"{connection.ops.quote_name(table)}.", ""), list(params)
 
 
 def _pg_search(qs, sort: str, offset: int, size: int, now) -> tuple[int, dict, list]:
@@ -133,8 +136,10 @@ def _pg_search(qs, sort: str, offset: int, size: int, now) -> tuple[int, dict, l
     ids of the requested page in rank order; the page's ten documents are then read by id. On 100,000 documents
     the five statements of the ORM path re-ran the match five times (docs/search.md, search_query)."""
     table = SearchDocument._meta.db_table
-    rows = qs.order_by().annotate(title_length=Length("title")).values(
-        "id", "doc_type", "region", "opens_at", "closes_at", "date", "title_length", "rank"
+    rows = (
+        qs.order_by()
+        .annotate(title_length=Length("title"))
+        .values("id", "doc_type", "region", "opens_at", "closes_at", "date", "title_length", "rank")
     )
     base_sql, base_params = rows.query.sql_with_params()
     order = "date DESC, id DESC" if sort == "date" else "rank DESC, title_length ASC, date DESC, id DESC"
@@ -188,10 +193,16 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
     )
     facets = {
         "type": dict(qs.order_by().values_list("doc_type").annotate(n=Count("pk")).values_list("doc_type", "n")),
-        "region": dict(qs.order_by().exclude(region="").values_list("region").annotate(n=Count("pk"))
-                       .values_list("region", "n")),
-        "theme": dict(DocumentTheme.objects.filter(document__in=qs.order_by().values("pk")).values_list("slug")
-                      .annotate(n=Count("pk")).order_by("-n", "slug").values_list("slug", "n")[:20]),
+        "region": dict(
+            qs.order_by().exclude(region="").values_list("region").annotate(n=Count("pk")).values_list("region", "n")
+        ),
+        "theme": dict(
+            DocumentTheme.objects.filter(document__in=qs.order_by().values("pk"))
+            .values_list("slug")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "slug")
+            .values_list("slug", "n")[:20]
+        ),
         "status": {k: agg[f"status_{k}"] for k in statuses},
         "date": {k: agg[f"date_{k}"] for k in dates},
     }
@@ -199,14 +210,18 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
         qs = qs.order_by("-date", "-pk")
     else:
         qs = qs.order_by("-rank", Length("title"), "-date", "-pk")
-    docs = qs.only(*HIT_FIELDS)[offset:offset + size]
+    docs = qs.only(*HIT_FIELDS)[offset : offset + size]
     return {"total": agg["total"], "hits": [_hit(doc, stems) for doc in docs], "facets": facets, "suggestion": None}
 
 
 def _hit(doc, stems) -> dict:
     return {
-        "key": doc.key, "doc_type": doc.doc_type, "object_id": doc.object_id, "title": doc.title,
-        "url": doc.url, "date": doc.date,
+        "key": doc.key,
+        "doc_type": doc.doc_type,
+        "object_id": doc.object_id,
+        "title": doc.title,
+        "url": doc.url,
+        "date": doc.date,
         "title_html": highlight(doc.title, stems, whole=True) if stems else None,
         "excerpt_html": highlight(doc.body, stems),
     }
@@ -224,8 +239,10 @@ def suggest(q: str, size: int) -> list[dict]:
     qs = SearchDocument.objects.exclude(doc_type__in=SUGGEST_EXCLUDED)
     for word in words:
         qs = qs.filter(title_text__contains=" " + word)
-    return [{"title": d.title, "url": d.url, "doc_type": d.doc_type}
-            for d in qs.order_by("-date").only("title", "url", "doc_type")[:size]]
+    return [
+        {"title": d.title, "url": d.url, "doc_type": d.doc_type}
+        for d in qs.order_by("-date").only("title", "url", "doc_type")[:size]
+    ]
 
 
 def now():

@@ -17,8 +17,13 @@ def engine_status():
         info = es.client(timeout=min(2.0, conf.timeout())).info()
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         es.mark_down()
-        return {"engine": "database", "configured": "elasticsearch", "degraded": True,
-                "error": type(exc).__name__, "pending_updates": pending}
+        return {
+            "engine": "database",
+            "configured": "elasticsearch",
+            "degraded": True,
+            "error": type(exc).__name__,
+            "pending_updates": pending,
+        }
     es.mark_up()
     if pending:
         # The node is back: resume indexing of what piled up while it was away.

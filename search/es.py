@@ -29,7 +29,9 @@ from search.text import synonym_rules
 # --- analysis ----------------------------------------------------------------------------------------------
 
 fr_elision = token_filter(
-    "fr_elision", type="elision", articles_case=True,
+    "fr_elision",
+    type="elision",
+    articles_case=True,
     articles=["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"],
 )
 fr_stop = token_filter("fr_stop", type="stop", stopwords="_french_")
@@ -43,19 +45,25 @@ def fr_synonyms():
     return token_filter("fr_synonyms", type="synonym_graph", synonyms=list(synonym_rules()), lenient=True)
 
 
-fr_index = analyzer("fr_index", tokenizer="standard", filter=[fr_elision, "lowercase", "asciifolding", fr_stop,
-                                                               fr_stemmer])
+fr_index = analyzer(
+    "fr_index", tokenizer="standard", filter=[fr_elision, "lowercase", "asciifolding", fr_stop, fr_stemmer]
+)
 
 
 def fr_search():
-    return analyzer("fr_search", tokenizer="standard",
-                    filter=[fr_elision, "lowercase", "asciifolding", fr_synonyms(), fr_stop, fr_stemmer])
+    return analyzer(
+        "fr_search",
+        tokenizer="standard",
+        filter=[fr_elision, "lowercase", "asciifolding", fr_synonyms(), fr_stop, fr_stemmer],
+    )
 
 
-autocomplete_index = analyzer("autocomplete_index", tokenizer="standard",
-                              filter=[fr_elision, "lowercase", "asciifolding", autocomplete_ngram])
-autocomplete_search = analyzer("autocomplete_search", tokenizer="standard",
-                               filter=[fr_elision, "lowercase", "asciifolding"])
+autocomplete_index = analyzer(
+    "autocomplete_index", tokenizer="standard", filter=[fr_elision, "lowercase", "asciifolding", autocomplete_ngram]
+)
+autocomplete_search = analyzer(
+    "autocomplete_search", tokenizer="standard", filter=[fr_elision, "lowercase", "asciifolding"]
+)
 # Unstemmed, accents kept: what "Vouliez-vous dire" proposes must be real words.
 spell_analyzer = analyzer("spell", tokenizer="standard", filter=[fr_elision, "lowercase"])
 
@@ -67,10 +75,13 @@ def _text_field(**kwargs):
 class ContentDocument(Document):
     doc_type = Keyword()
     object_id = Long()
-    title = _text_field(copy_to=["all", "spell"], fields={
-        "autocomplete": Text(analyzer=autocomplete_index, search_analyzer=autocomplete_search),
-        "raw": Keyword(),
-    })
+    title = _text_field(
+        copy_to=["all", "spell"],
+        fields={
+            "autocomplete": Text(analyzer=autocomplete_index, search_analyzer=autocomplete_search),
+            "raw": Keyword(),
+        },
+    )
     body = _text_field(copy_to=["all", "spell"])
     all = _text_field()
     spell = Text(analyzer=spell_analyzer)
@@ -190,11 +201,20 @@ def to_source(doc: dict) -> dict:
         return value.isoformat() if value else None
 
     return {
-        "doc_type": doc["doc_type"], "object_id": doc["object_id"], "title": doc["title"], "body": doc["body"],
-        "url": doc["url"], "date": iso(doc["date"]), "opens_at": iso(doc["opens_at"]),
-        "closes_at": iso(doc["closes_at"]), "themes": [t["slug"] for t in doc["themes"]],
-        "theme_names": [t["name"] for t in doc["themes"]], "region": doc["region"] or None,
-        "consultation_id": doc["consultation_id"], "section_id": doc["section_id"], "stance": doc["stance"] or None,
+        "doc_type": doc["doc_type"],
+        "object_id": doc["object_id"],
+        "title": doc["title"],
+        "body": doc["body"],
+        "url": doc["url"],
+        "date": iso(doc["date"]),
+        "opens_at": iso(doc["opens_at"]),
+        "closes_at": iso(doc["closes_at"]),
+        "themes": [t["slug"] for t in doc["themes"]],
+        "theme_names": [t["name"] for t in doc["themes"]],
+        "region": doc["region"] or None,
+        "consultation_id": doc["consultation_id"],
+        "section_id": doc["section_id"],
+        "stance": doc["stance"] or None,
     }
 
 
@@ -222,8 +242,7 @@ def bulk_load(index: str, docs, es=None, chunk_size=1000, progress=None):
     """Stream documents into a (new) index; `progress(n)` is called after each chunk."""
     es = es or client(timeout=max(60, conf.timeout()))
     done = 0
-    for _ok, _item in helpers.streaming_bulk(es, actions_for(docs, index), chunk_size=chunk_size,
-                                           raise_on_error=True):
+    for _ok, _item in helpers.streaming_bulk(es, actions_for(docs, index), chunk_size=chunk_size, raise_on_error=True):
         done += 1
         if progress and done % chunk_size == 0:
             progress(done)
@@ -300,9 +319,14 @@ def date_queries():
 
 
 def text_query(q: str):
-    return Q("bool", must=[Q("match", all={"query": q, "operator": "and"})],
-             should=[Q("match", title={"query": q, "boost": 3}),
-                     Q("match_phrase", title={"query": q, "boost": 2, "slop": 2})])
+    return Q(
+        "bool",
+        must=[Q("match", all={"query": q, "operator": "and"})],
+        should=[
+            Q("match", title={"query": q, "boost": 3}),
+            Q("match_phrase", title={"query": q, "boost": 2, "slop": 2}),
+        ],
+    )
 
 
 def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dict:
@@ -329,8 +353,14 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
         s = s.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
     s = s.source(["doc_type", "object_id", "title", "url", "date"])
     if q:
-        s = s.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
-                                require_field_match=False, fragment_size=200, number_of_fragments=1)
+        s = s.highlight_options(
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            require_field_match=False,
+            fragment_size=200,
+            number_of_fragments=1,
+        )
         s = s.highlight("title", number_of_fragments=0).highlight("body", no_match_size=200)
     else:
         s = s.highlight_options(encoder="html").highlight("body", no_match_size=200, number_of_fragments=0)
@@ -339,17 +369,23 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
     s.aggs.bucket("regions", A("terms", field="region", size=30))
     s.aggs.bucket("status", A("filters", filters={k: v.to_dict() for k, v in status_queries(now).items()}))
     s.aggs.bucket("dates", A("filters", filters={k: v.to_dict() for k, v in date_queries().items()}))
-    s = s[offset:offset + size]
+    s = s[offset : offset + size]
     response = s.execute()
     hits = []
     for hit in response.hits:
         hl = getattr(hit.meta, "highlight", None)
-        hits.append({
-            "key": hit.meta.id, "doc_type": hit.doc_type, "object_id": hit.object_id, "title": hit.title,
-            "url": hit.url, "date": getattr(hit, "date", None),
-            "title_html": hl.title[0] if hl is not None and "title" in hl else None,
-            "excerpt_html": hl.body[0] if hl is not None and "body" in hl else "",
-        })
+        hits.append(
+            {
+                "key": hit.meta.id,
+                "doc_type": hit.doc_type,
+                "object_id": hit.object_id,
+                "title": hit.title,
+                "url": hit.url,
+                "date": getattr(hit, "date", None),
+                "title_html": hl.title[0] if hl is not None and "title" in hl else None,
+                "excerpt_html": hl.body[0] if hl is not None and "body" in hl else "",
+            }
+        )
     aggs = response.aggregations
     # "Vouliez-vous dire": a second, cheap request, only when nothing matched.
     suggestion = did_you_mean(es, q) if q and response.hits.total.value == 0 else None
@@ -368,10 +404,22 @@ def search(q: str, filters: dict, sort: str, offset: int, size: int, now) -> dic
 
 
 def did_you_mean(es, q: str) -> str | None:
-    s = Search(using=es, index=conf.alias_name()).extra(size=0).suggest("didyoumean", q, phrase={
-        "field": "spell", "size": 1, "gram_size": 1, "confidence": 0.0, "max_errors": 2,
-        "direct_generator": [{"field": "spell", "suggest_mode": "always", "min_word_length": 3}],
-    })
+    s = (
+        Search(using=es, index=conf.alias_name())
+        .extra(size=0)
+        .suggest(
+            "didyoumean",
+            q,
+            phrase={
+                "field": "spell",
+                "size": 1,
+                "gram_size": 1,
+                "confidence": 0.0,
+                "max_errors": 2,
+                "direct_generator": [{"field": "spell", "suggest_mode": "always", "min_word_length": 3}],
+            },
+        )
+    )
     response = s.execute()
     options = response.suggest.didyoumean[0].options if "suggest" in response else []
     if options and options[0].text != q.lower():
@@ -381,8 +429,16 @@ def did_you_mean(es, q: str) -> str | None:
 
 def suggest(q: str, size: int) -> list[dict]:
     es = client()
-    s = (Search(using=es, index=conf.alias_name())
-         .query(Q("bool", must=[Q("match", **{"title.autocomplete": {"query": q, "operator": "and"}})],
-                  must_not=[Q("term", doc_type="contribution")]))
-         .source(["doc_type", "title", "url"]).extra(track_total_hits=False))[:size]
+    s = (
+        Search(using=es, index=conf.alias_name())
+        .query(
+            Q(
+                "bool",
+                must=[Q("match", **{"title.autocomplete": {"query": q, "operator": "and"}})],
+                must_not=[Q("term", doc_type="contribution")],
+            )
+        )
+        .source(["doc_type", "title", "url"])
+        .extra(track_total_hits=False)
+    )[:size]
     return [{"title": h.title, "url": h.url, "doc_type": h.doc_type} for h in s.execute().hits]

@@ -130,10 +130,20 @@ def connect():
 
 def db_row(doc: dict) -> SearchDocument:
     return SearchDocument(
-        key=doc["key"], doc_type=doc["doc_type"], object_id=doc["object_id"], title=doc["title"],
-        body=doc["body"], url=doc["url"], date=doc["date"], region=doc["region"], opens_at=doc["opens_at"],
-        closes_at=doc["closes_at"], consultation_id=doc["consultation_id"], section_id=doc["section_id"],
-        stance=doc["stance"], search_text=normalise(f"{doc['title']} {doc['title']} {doc['body']}"),
+        key=doc["key"],
+        doc_type=doc["doc_type"],
+        object_id=doc["object_id"],
+        title=doc["title"],
+        body=doc["body"],
+        url=doc["url"],
+        date=doc["date"],
+        region=doc["region"],
+        opens_at=doc["opens_at"],
+        closes_at=doc["closes_at"],
+        consultation_id=doc["consultation_id"],
+        section_id=doc["section_id"],
+        stance=doc["stance"],
+        search_text=normalise(f"{doc['title']} {doc['title']} {doc['body']}"),
         title_text=(" " + " ".join(fold(doc["title"]).replace("'", " ").split()) + " ")[:400],
     )
 
@@ -162,8 +172,11 @@ def _write_db(upserts: list[dict], deletes: list[str]):
             ids = dict(SearchDocument.objects.filter(key__in=[r.key for r in rows]).values_list("key", "pk"))
             for row in rows:
                 row.pk = ids[row.key]
-        themes = [DocumentTheme(document_id=row.pk, slug=t["slug"], name=t["name"])
-                  for row, doc in zip(rows, upserts, strict=True) for t in doc["themes"]]
+        themes = [
+            DocumentTheme(document_id=row.pk, slug=t["slug"], name=t["name"])
+            for row, doc in zip(rows, upserts, strict=True)
+            for t in doc["themes"]
+        ]
         DocumentTheme.objects.bulk_create(themes)
 
 

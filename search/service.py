@@ -23,8 +23,13 @@ logger = logging.getLogger(__name__)
 SORTS = ("relevance", "date")
 STATUS_LABELS = {"open": _("Ouvert"), "upcoming": _("À venir"), "closed": _("Terminé")}
 DATE_LABELS = {"mois": _("Moins d'un mois"), "an": _("Moins d'un an"), "ancien": _("Plus d'un an")}
-FACET_LABELS = {"type": _("Type de contenu"), "theme": _("Thème"), "region": _("Région"), "status": _("Statut"),
-                "date": _("Date")}
+FACET_LABELS = {
+    "type": _("Type de contenu"),
+    "theme": _("Thème"),
+    "region": _("Région"),
+    "status": _("Statut"),
+    "date": _("Date"),
+}
 FILTER_KEYS = ("type", "theme", "region", "status", "date", "consultation")
 MAX_PAGE = 100
 MAX_QUERY = 200
@@ -153,19 +158,22 @@ def build_facets(raw: dict, filters: dict) -> list[Facet]:
     for name in ("type", "theme", "region", "status", "date"):
         counts = raw[name]
         values = []
-        order = list(label_maps[name]) if name in ("type", "status", "date") else sorted(
-            counts, key=lambda k: (-counts[k], label_maps[name].get(k, k)))
+        order = (
+            list(label_maps[name])
+            if name in ("type", "status", "date")
+            else sorted(counts, key=lambda k: (-counts[k], label_maps[name].get(k, k)))
+        )
         for value in order:
             count = counts.get(value, 0)
             if count or filters.get(name) == value:
-                values.append(FacetValue(value, label_maps[name].get(value, value), count,
-                                         filters.get(name) == value))
+                values.append(FacetValue(value, label_maps[name].get(value, value), count, filters.get(name) == value))
         facets.append(Facet(name, str(FACET_LABELS[name]), values))
     return facets
 
 
-def search(query: str = "", filters=None, sort: str = "relevance", page: int = 1, user=None,
-           page_size: int | None = None) -> SearchResult:
+def search(
+    query: str = "", filters=None, sort: str = "relevance", page: int = 1, user=None, page_size: int | None = None
+) -> SearchResult:
     q = " ".join((query or "").split())[:MAX_QUERY]
     filters = clean_filters(filters or {})
     sort = sort if sort in SORTS else "relevance"
@@ -176,15 +184,31 @@ def search(query: str = "", filters=None, sort: str = "relevance", page: int = 1
     size = page_size or conf.PAGE_SIZE
     raw, engine, degraded = _engine_search(q, filters, sort, (page - 1) * size, size, timezone.now())
     hits = [
-        Hit(key=h["key"], doc_type=h["doc_type"], type_label=str(TYPE_LABELS.get(h["doc_type"], h["doc_type"])),
-            title=h["title"], title_html=mark_safe(h["title_html"]) if h.get("title_html") else None,  # noqa: S308 - escaped by the engine
-            url=h["url"], excerpt_html=mark_safe(h["excerpt_html"] or ""),  # noqa: S308 - escaped by the engine
-            date=_parse_date(h["date"]))
+        Hit(
+            key=h["key"],
+            doc_type=h["doc_type"],
+            type_label=str(TYPE_LABELS.get(h["doc_type"], h["doc_type"])),
+            title=h["title"],
+            title_html=mark_safe(h["title_html"]) if h.get("title_html") else None,  # noqa: S308 - escaped by the engine
+            url=h["url"],
+            excerpt_html=mark_safe(h["excerpt_html"] or ""),  # noqa: S308 - escaped by the engine
+            date=_parse_date(h["date"]),
+        )
         for h in raw["hits"]
     ]
-    return SearchResult(query=q, filters=filters, sort=sort, page=page, page_size=size, total=raw["total"],
-                        hits=hits, facets=build_facets(raw["facets"], filters), suggestion=raw["suggestion"],
-                        engine=engine, degraded=degraded)
+    return SearchResult(
+        query=q,
+        filters=filters,
+        sort=sort,
+        page=page,
+        page_size=size,
+        total=raw["total"],
+        hits=hits,
+        facets=build_facets(raw["facets"], filters),
+        suggestion=raw["suggestion"],
+        engine=engine,
+        degraded=degraded,
+    )
 
 
 def _parse_date(value):

@@ -65,13 +65,37 @@ class Source:
                 yield doc
 
 
-def _doc(doc_type, pk, *, title, body, url, date, themes=(), region="", opens_at=None, closes_at=None,
-         consultation_id=None, section_id=None, stance=""):
+def _doc(
+    doc_type,
+    pk,
+    *,
+    title,
+    body,
+    url,
+    date,
+    themes=(),
+    region="",
+    opens_at=None,
+    closes_at=None,
+    consultation_id=None,
+    section_id=None,
+    stance="",
+):
     return {
-        "key": f"{doc_type}-{pk}", "doc_type": doc_type, "object_id": pk, "title": (title or "")[:300],
-        "body": body or "", "url": url, "date": date, "themes": list(themes), "region": region or "",
-        "opens_at": opens_at, "closes_at": closes_at, "consultation_id": consultation_id,
-        "section_id": section_id, "stance": stance or "",
+        "key": f"{doc_type}-{pk}",
+        "doc_type": doc_type,
+        "object_id": pk,
+        "title": (title or "")[:300],
+        "body": body or "",
+        "url": url,
+        "date": date,
+        "themes": list(themes),
+        "region": region or "",
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "consultation_id": consultation_id,
+        "section_id": section_id,
+        "stance": stance or "",
     }
 
 
@@ -93,10 +117,16 @@ def _consultation_info(consultation_id, cache):
     key = ("consultation", consultation_id)
     if key not in cache:
         page = _public_consultations().filter(pk=consultation_id).prefetch_related("themes").first()
-        cache[key] = None if page is None else {
-            "themes": _themes(page.themes), "opens_at": page.opens_at, "closes_at": page.closes_at,
-            "title": page.title,
-        }
+        cache[key] = (
+            None
+            if page is None
+            else {
+                "themes": _themes(page.themes),
+                "opens_at": page.opens_at,
+                "closes_at": page.closes_at,
+                "title": page.title,
+            }
+        )
     return cache[key]
 
 
@@ -105,10 +135,18 @@ def consultation_to_doc(page, cache):
     if not url:
         return None
     synthesis = page.synthesis if page.synthesis_published_at else ""
-    return _doc("consultation", page.pk, title=page.title,
-                body=_text(page.summary, page.easy_read_summary, page.context, synthesis), url=url,
-                date=page.opens_at, themes=_themes(page.themes), opens_at=page.opens_at, closes_at=page.closes_at,
-                consultation_id=page.pk)
+    return _doc(
+        "consultation",
+        page.pk,
+        title=page.title,
+        body=_text(page.summary, page.easy_read_summary, page.context, synthesis),
+        url=url,
+        date=page.opens_at,
+        themes=_themes(page.themes),
+        opens_at=page.opens_at,
+        closes_at=page.closes_at,
+        consultation_id=page.pk,
+    )
 
 
 def section_queryset():
@@ -125,16 +163,30 @@ def section_to_doc(section, cache):
     if info is None:
         return None
     url = reverse("consult:section", args=[section.page_id, section.anchor])
-    return _doc("section", section.pk, title=f"{section.title} — {info['title']}", body=_text(section.body),
-                url=url, date=info["opens_at"], themes=info["themes"], opens_at=info["opens_at"],
-                closes_at=info["closes_at"], consultation_id=section.page_id, section_id=section.pk)
+    return _doc(
+        "section",
+        section.pk,
+        title=f"{section.title} — {info['title']}",
+        body=_text(section.body),
+        url=url,
+        date=info["opens_at"],
+        themes=info["themes"],
+        opens_at=info["opens_at"],
+        closes_at=info["closes_at"],
+        consultation_id=section.page_id,
+        section_id=section.pk,
+    )
 
 
 def contribution_queryset():
     from consult.models import Contribution
 
-    return (Contribution.objects.public().filter(consultation__in=_public_consultation_ids())
-            .select_related("section").order_by())
+    return (
+        Contribution.objects.public()
+        .filter(consultation__in=_public_consultation_ids())
+        .select_related("section")
+        .order_by()
+    )
 
 
 def contribution_to_doc(contribution, cache):
@@ -144,12 +196,24 @@ def contribution_to_doc(contribution, cache):
     if info is None:
         return None
     section = contribution.section
-    url = (reverse("consult:section", args=[contribution.consultation_id, section.anchor])
-           + f"#contribution-{contribution.pk}")
-    return _doc("contribution", contribution.pk, title=f"Contribution sur « {section.title} »",
-                body=contribution.body, url=url, date=contribution.created_at, themes=info["themes"],
-                opens_at=info["opens_at"], closes_at=info["closes_at"],
-                consultation_id=contribution.consultation_id, section_id=section.pk, stance=contribution.stance)
+    url = (
+        reverse("consult:section", args=[contribution.consultation_id, section.anchor])
+        + f"#contribution-{contribution.pk}"
+    )
+    return _doc(
+        "contribution",
+        contribution.pk,
+        title=f"Contribution sur « {section.title} »",
+        body=contribution.body,
+        url=url,
+        date=contribution.created_at,
+        themes=info["themes"],
+        opens_at=info["opens_at"],
+        closes_at=info["closes_at"],
+        consultation_id=contribution.consultation_id,
+        section_id=section.pk,
+        stance=contribution.stance,
+    )
 
 
 # --- projects ----------------------------------------------------------------------------------------------
@@ -165,17 +229,30 @@ def call_to_doc(page, cache):
     url = _page_url(page)
     if not url:
         return None
-    return _doc("call", page.pk, title=page.title, body=_text(page.intro, page.objectives, page.eligibility),
-                url=url, date=page.opens_at, themes=_themes(page.themes), opens_at=page.opens_at,
-                closes_at=page.deadline)
+    return _doc(
+        "call",
+        page.pk,
+        title=page.title,
+        body=_text(page.intro, page.objectives, page.eligibility),
+        url=url,
+        date=page.opens_at,
+        themes=_themes(page.themes),
+        opens_at=page.opens_at,
+        closes_at=page.deadline,
+    )
 
 
 def laureate_queryset():
     from projects.models import Application, ProjectCallPage
 
     # NOTE(owner): projects — laureates() checks call__live only; search also requires the call to be public.
-    return (Application.objects.laureates().filter(call__in=ProjectCallPage.objects.live().public().values("pk"))
-            .select_related("organisation", "call").prefetch_related("call__themes").order_by())
+    return (
+        Application.objects.laureates()
+        .filter(call__in=ProjectCallPage.objects.live().public().values("pk"))
+        .select_related("organisation", "call")
+        .prefetch_related("call__themes")
+        .order_by()
+    )
 
 
 def laureate_to_doc(application, cache):
@@ -184,10 +261,16 @@ def laureate_to_doc(application, cache):
     if not application.reference:
         return None
     record = public_record(application)  # the only fields the public may see
-    return _doc("laureate", application.pk, title=record["titre"] or record["reference"],
-                body=_text(record["resume"], record["organisation"], record["appel"]),
-                url=application.get_public_url(), date=application.decided_at,
-                themes=_themes(application.call.themes), region=record["region_code"])
+    return _doc(
+        "laureate",
+        application.pk,
+        title=record["titre"] or record["reference"],
+        body=_text(record["resume"], record["organisation"], record["appel"]),
+        url=application.get_public_url(),
+        date=application.decided_at,
+        themes=_themes(application.call.themes),
+        region=record["region_code"],
+    )
 
 
 # --- living labs -------------------------------------------------------------------------------------------
@@ -203,10 +286,16 @@ def livinglab_to_doc(lab, cache):
     url = _page_url(lab)
     if not url:
         return None
-    return _doc("livinglab", lab.pk, title=lab.title,
-                body=_text(lab.description, lab.commune, lab.structure_type_label, lab.equipment),
-                url=url, date=lab.last_published_at or lab.first_published_at, themes=_themes(lab.tags),
-                region=lab.region)
+    return _doc(
+        "livinglab",
+        lab.pk,
+        title=lab.title,
+        body=_text(lab.description, lab.commune, lab.structure_type_label, lab.equipment),
+        url=url,
+        date=lab.last_published_at or lab.first_published_at,
+        themes=_themes(lab.tags),
+        region=lab.region,
+    )
 
 
 # --- core pages --------------------------------------------------------------------------------------------
@@ -236,15 +325,20 @@ def page_to_doc(page, cache):
         from django.utils import timezone
 
         date = timezone.make_aware(datetime.datetime.combine(page.date, datetime.time(12)))
-    return _doc(doc_type, page.pk, title=page.title, body=_text(page.intro, _stream_text(page.body)), url=url,
-                date=date)
+    return _doc(
+        doc_type, page.pk, title=page.title, body=_text(page.intro, _stream_text(page.body)), url=url, date=date
+    )
 
 
 SOURCES = {
     s.doc_type: s
     for s in [
-        Source("consultation", _("Consultations"), lambda: _public_consultations().prefetch_related("themes"),
-               consultation_to_doc),
+        Source(
+            "consultation",
+            _("Consultations"),
+            lambda: _public_consultations().prefetch_related("themes"),
+            consultation_to_doc,
+        ),
         Source("section", _("Sections de consultation"), section_queryset, section_to_doc),
         Source("contribution", _("Contributions"), contribution_queryset, contribution_to_doc),
         Source("call", _("Appels à projets"), call_queryset, call_to_doc),
@@ -292,12 +386,15 @@ def keys_for(instance) -> list[tuple[str, int]]:
     if isinstance(instance, ConsultationPage):
         keys = [("consultation", instance.pk)]
         keys += [("section", pk) for pk in Section.objects.filter(page_id=instance.pk).values_list("pk", flat=True)]
-        keys += [("contribution", pk) for pk in
-                 Contribution.objects.filter(consultation_id=instance.pk).values_list("pk", flat=True)]
+        keys += [
+            ("contribution", pk)
+            for pk in Contribution.objects.filter(consultation_id=instance.pk).values_list("pk", flat=True)
+        ]
         return keys
     if isinstance(instance, ProjectCallPage):
         return [("call", instance.pk)] + [
-            ("laureate", pk) for pk in Application.objects.filter(call_id=instance.pk).values_list("pk", flat=True)]
+            ("laureate", pk) for pk in Application.objects.filter(call_id=instance.pk).values_list("pk", flat=True)
+        ]
     if isinstance(instance, LivingLabPage):
         return [("livinglab", instance.pk)]
     if isinstance(instance, NewsPage):

@@ -14,11 +14,13 @@ from pathlib import Path
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms" / "fr_health.txt"
 
 ELISIONS = ("l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu")
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos
 notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l
 a m n s t y ete etre est sont a ont cette cet ceux celle celles aussi plus ni si
-""".split())
+""".split()
+)
 
 WORD_RE = re.compile(r"[\w]+(?:['’][\w]+)?", re.UNICODE)
 
@@ -99,7 +101,9 @@ def expand(query: str) -> list[list[tuple[str, ...]]]:
         matched = None
         for group in synonym_groups():
             for variant in sorted(group, key=len, reverse=True):
-                if tuple(words[i:i + len(variant)]) == variant and (matched is None or len(variant) > len(matched[0])):
+                if tuple(words[i : i + len(variant)]) == variant and (
+                    matched is None or len(variant) > len(matched[0])
+                ):
                     matched = (variant, group)
         if matched:
             variant, group = matched

@@ -18,7 +18,8 @@ PARAMS = ("q", "type", "theme", "region", "status", "date", "tri")
 def _url(base: dict, **changes) -> str:
     params = {**base, **changes}
     params = {k: v for k, v in params.items() if v and k != "page"} | (
-        {"page": changes["page"]} if changes.get("page") and changes["page"] != 1 else {})
+        {"page": changes["page"]} if changes.get("page") and changes["page"] != 1 else {}
+    )
     return "?" + urlencode(params) if params else "?"
 
 
@@ -55,8 +56,7 @@ def _render_results(request):
         "suggestion_url": _url(base, q=result.suggestion) if result.suggestion else None,
         "clear_filters_url": _url({"q": result.query}),
         "active_filters": [
-            (facet.label, value.label, value.url) for facet in result.facets for value in facet.values
-            if value.selected
+            (facet.label, value.label, value.url) for facet in result.facets for value in facet.values if value.selected
         ],
     }
     response = render(request, "search/results.html", context)

@@ -12,10 +12,12 @@ from search import admin_views
 def register_admin_urls():
     return [
         path("recherche/analyse/", admin_views.consultations, name="search_admin_consultations"),
-        path("recherche/analyse/<int:consultation_id>/", admin_views.consultation_analysis,
-             name="search_admin_consultation"),
-        path("recherche/analyse/contribution/<int:pk>/similaires/", admin_views.similar,
-             name="search_admin_similar"),
+        path(
+            "recherche/analyse/<int:consultation_id>/",
+            admin_views.consultation_analysis,
+            name="search_admin_consultation",
+        ),
+        path("recherche/analyse/contribution/<int:pk>/similaires/", admin_views.similar, name="search_admin_similar"),
     ]
 
 
@@ -26,5 +28,6 @@ class StaffMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_menu():
-    return StaffMenuItem("Analyse des consultations", reverse("search_admin_consultations"), icon_name="table",
-                         order=260)
+    return StaffMenuItem(
+        "Analyse des consultations", reverse("search_admin_consultations"), icon_name="table", order=260
+    )

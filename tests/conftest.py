@@ -19,7 +19,9 @@ PASSWORD = "correct-horse-battery-staple"
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--db-phase", choices=("plain", "transactional"), default=None,
+        "--db-phase",
+        choices=("plain", "transactional"),
+        default=None,
         help="Only the tests that leave the database as migrated (plain, and those without a database) or only "
         "those that flush it (transactional): the two halves of pytest-django's order, run one after the other "
         "when the suite is spread over several processes (Makefile).",

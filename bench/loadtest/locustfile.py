@@ -14,11 +14,7 @@ from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 
-DATA = (
-    json.loads(open(os.environ["LOAD_DATA_FILE"]).read())
-    if os.environ.get("LOAD_DATA_FILE")
-    else {}
-)
+DATA = json.loads(open(os.environ["LOAD_DATA_FILE"]).read()) if os.environ.get("LOAD_DATA_FILE") else {}
 ACCEPTED = []
 
 
@@ -44,9 +40,7 @@ class Citizen(FastHttpUser):
     @task(5)
     def post(self):
         csrf = secrets.token_hex(16)
-        body = (
-            f"Contribution de charge {uuid.uuid4().hex[:12]} : un avis sur cette partie du texte."
-        )
+        body = f"Contribution de charge {uuid.uuid4().hex[:12]} : un avis sur cette partie du texte."
         with self.client.post(
             DATA["post_path"],
             data={

@@ -146,6 +146,7 @@ PAGE_CACHE_WAIT_SECONDS = float(env("PAGE_CACHE_WAIT_SECONDS", "2"))
 # its previous copy if it is at most this old (live.js catches up over the socket). 0: never serve a stale copy.
 PAGE_CACHE_STALE_SECONDS = float(env("PAGE_CACHE_STALE_SECONDS", "5"))
 
+
 # --- Channels -------------------------------------------------------------------------------------------
 def _other_redis_db(url: str, db: int) -> str:
     """Same Redis server, another database: the cache may be cleared without cutting live delivery."""
@@ -164,11 +165,13 @@ if REDIS_URL:
             # connections exceeds that, so give the layer's pools room. Its default 5 s read timeout also
             # equals channels_redis' 5 s BZPOPMIN wait: an idle receive then fails (and kills its consumer).
             "CONFIG": {
-                "hosts": [{
-                    "address": CHANNEL_REDIS_URL,
-                    "max_connections": envint("CHANNEL_LAYER_MAX_CONNECTIONS", 1000),
-                    "socket_timeout": 30,
-                }],
+                "hosts": [
+                    {
+                        "address": CHANNEL_REDIS_URL,
+                        "max_connections": envint("CHANNEL_LAYER_MAX_CONNECTIONS", 1000),
+                        "socket_timeout": 30,
+                    }
+                ],
                 "capacity": 1500,
                 "expiry": 30,
             },

@@ -204,9 +204,11 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         if not await self._within_rate():
             await self._close(CLOSE_TOO_MANY)
             return
-        if text_data is None or len(text_data) > conf.max_message_bytes() or len(
-            text_data.encode("utf-8")
-        ) > conf.max_message_bytes():
+        if (
+            text_data is None
+            or len(text_data) > conf.max_message_bytes()
+            or len(text_data.encode("utf-8")) > conf.max_message_bytes()
+        ):
             await self._close(CLOSE_TOO_BIG)
             return
         try:
@@ -235,8 +237,10 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
                 break
             except DATABASE_BUSY:
                 if delay is None or self.closing:
-                    logger.warning("catch-up failed %d times; asking the client to reconnect later",
-                                   len(CATCH_UP_RETRY_SECONDS) + 1)
+                    logger.warning(
+                        "catch-up failed %d times; asking the client to reconnect later",
+                        len(CATCH_UP_RETRY_SECONDS) + 1,
+                    )
                     await self._close(CLOSE_TRY_LATER)
                     return
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))
@@ -316,8 +320,6 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         if delay <= 0:
             await _broadcast_presence(get_hub().layer, self.consultation_id, 0)
             return
-        task = asyncio.get_running_loop().create_task(
-            _broadcast_presence(get_hub().layer, self.consultation_id, delay)
-        )
+        task = asyncio.get_running_loop().create_task(_broadcast_presence(get_hub().layer, self.consultation_id, delay))
         _pending_broadcasts.add(task)
         task.add_done_callback(_pending_broadcasts.discard)

@@ -84,11 +84,7 @@ def layer_message(event) -> dict:
 
 def load_event(event_id: int):
     """One event with what its payload needs, in one query."""
-    return (
-        ConsultationEvent.objects.select_related("contribution__section")
-        .filter(pk=event_id)
-        .first()
-    )
+    return ConsultationEvent.objects.select_related("contribution__section").filter(pk=event_id).first()
 
 
 def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | None = None):
@@ -113,9 +109,12 @@ def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | 
 
 def latest_event_id(consultation_id: int) -> int:
     """Id of the newest event of a consultation (0 if none): pages render it as data-last-event-id."""
-    last = ConsultationEvent.objects.filter(consultation_id=consultation_id).order_by("-id").values_list(
-        "id", flat=True
-    ).first()
+    last = (
+        ConsultationEvent.objects.filter(consultation_id=consultation_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
     return last or 0
 
 
@@ -142,15 +141,11 @@ def unseen_events(consultation_id: int, floor: int | None, seen, now=None, since
     start = settled if since is None else max(settled, since)
     events = ConsultationEvent.objects.filter(consultation_id=consultation_id)
     if floor is None:
-        floor = (
-            events.filter(created_at__lt=start).order_by("-id").values_list("id", flat=True).first()
-            or 0
-        )
+        floor = events.filter(created_at__lt=start).order_by("-id").values_list("id", flat=True).first() or 0
     rows = list(events.filter(id__gt=floor).order_by("id").values_list("id", "created_at"))
     fresh = now - timedelta(seconds=conf.reconcile_grace())
     missing = [
-        pk for pk, created in rows
-        if pk not in seen and created <= fresh and (since is None or created >= since)
+        pk for pk, created in rows if pk not in seen and created <= fresh and (since is None or created >= since)
     ]
     for pk, created in rows:
         if created < settled:

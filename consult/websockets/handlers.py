@@ -57,9 +57,7 @@ def broadcast_event(event_id: int) -> None:
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # the write is committed: send it again once the layer answers (readers catch up too)
-        logger.warning(
-            "broadcast_event: could not publish event %s; will retry", event_id, exc_info=True
-        )
+        logger.warning("broadcast_event: could not publish event %s; will retry", event_id, exc_info=True)
         get_retrier(layer).add(event_id, group, message)
 
 
@@ -92,16 +90,12 @@ class Retrier:
                     self.pending.popitem(last=False)
                     self.dropped += 1
             if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(
-                    target=self._run, name="broadcast-retrier", daemon=True
-                )
+                self.thread = threading.Thread(target=self._run, name="broadcast-retrier", daemon=True)
                 self.thread.start()
             self.cond.notify()
 
     def _run(self) -> None:
-        loop = (
-            asyncio.new_event_loop()
-        )  # one loop (and one layer connection pool) for the thread's life
+        loop = asyncio.new_event_loop()  # one loop (and one layer connection pool) for the thread's life
         delay = self.FIRST_DELAY
         try:
             while True:
@@ -126,16 +120,12 @@ class Retrier:
             if time.monotonic() - since > self.MAX_AGE:
                 self._forget(event_id)
                 self.dropped += 1
-                logger.warning(
-                    "broadcast retry: gave up on event %s (clients catch up from the log)", event_id
-                )
+                logger.warning("broadcast retry: gave up on event %s (clients catch up from the log)", event_id)
                 continue
             try:
                 loop.run_until_complete(self.layer.group_send(group, message))
             except Exception:
-                logger.info(
-                    "broadcast retry: layer still unreachable (%d pending)", len(self.pending)
-                )
+                logger.info("broadcast retry: layer still unreachable (%d pending)", len(self.pending))
                 return False
             self._forget(event_id)
             self.sent += 1

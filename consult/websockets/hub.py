@@ -121,8 +121,12 @@ class Hub:
             return
         _done, pending = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
         for task in pending:
-            logger.warning("hub: a task did not stop within %.0f s of its cancellation: %r; stack: %s",
-                           STOP_WAIT_SECONDS, task, task.get_stack(limit=5))
+            logger.warning(
+                "hub: a task did not stop within %.0f s of its cancellation: %r; stack: %s",
+                STOP_WAIT_SECONDS,
+                task,
+                task.get_stack(limit=5),
+            )
 
     async def _pump(self, generation: int):
         channel = self.channel
@@ -167,7 +171,8 @@ class Hub:
         readers = [consumer for members in list(self.members.values()) for consumer in list(members)]
         logger.warning(
             "hub: channel layer answers again; %d groups re-added, %d local readers asked to reconnect",
-            len(self.subscribed), len(readers),
+            len(self.subscribed),
+            len(readers),
         )
         for consumer in readers:
             consumer.resync()
@@ -227,7 +232,9 @@ class Hub:
                     readers = list(self.members.get(group, ()))
                     logger.warning(
                         "hub: %d events of %s never arrived live; %d local readers asked to reconnect",
-                        len(events), group, len(readers),
+                        len(events),
+                        group,
+                        len(readers),
                     )
                     for consumer in readers:
                         consumer.resync()

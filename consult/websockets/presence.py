@@ -1,4 +1,4 @@
-""""N personnes lisent maintenant": an approximate count of open sockets per consultation, kept in the cache
+""" "N personnes lisent maintenant": an approximate count of open sockets per consultation, kept in the cache
 (Redis when REDIS_URL is set, so every server process shares it).
 
 Time is cut into buckets of `presence_ttl()` seconds. Each connection counts itself in the current bucket when

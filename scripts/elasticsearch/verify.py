@@ -50,11 +50,25 @@ FRENCH_SETTINGS = {
         "analyzer": {
             "french_custom": {
                 "tokenizer": "standard",
-                "filter": ["french_elision", "lowercase", "asciifolding", "french_synonym", "french_stop", "french_stemmer"],
+                "filter": [
+                    "french_elision",
+                    "lowercase",
+                    "asciifolding",
+                    "french_synonym",
+                    "french_stop",
+                    "french_stemmer",
+                ],
             },
             "french_search": {
                 "tokenizer": "standard",
-                "filter": ["french_elision", "lowercase", "asciifolding", "french_synonym_graph", "french_stop", "french_stemmer"],
+                "filter": [
+                    "french_elision",
+                    "lowercase",
+                    "asciifolding",
+                    "french_synonym_graph",
+                    "french_stop",
+                    "french_stemmer",
+                ],
             },
             "french_autocomplete": {
                 "tokenizer": "standard",
@@ -84,9 +98,21 @@ MAPPINGS = {
 }
 
 DOCS = [
-    {"title": "Les hôpitaux de Paris", "body": "Urgences et services hospitaliers de l'Assistance publique", "tags": ["sante", "paris"]},
-    {"title": "Clinique des Lilas", "body": "Une clinique privée pour la chirurgie ambulatoire", "tags": ["sante", "prive"]},
-    {"title": "Trouver un médecin traitant", "body": "Le docteur de famille suit le parcours de soins", "tags": ["sante", "medecin"]},
+    {
+        "title": "Les hôpitaux de Paris",
+        "body": "Urgences et services hospitaliers de l'Assistance publique",
+        "tags": ["sante", "paris"],
+    },
+    {
+        "title": "Clinique des Lilas",
+        "body": "Une clinique privée pour la chirurgie ambulatoire",
+        "tags": ["sante", "prive"],
+    },
+    {
+        "title": "Trouver un médecin traitant",
+        "body": "Le docteur de famille suit le parcours de soins",
+        "tags": ["sante", "medecin"],
+    },
     {"title": "L'EHPAD du quartier", "body": "Accueil des personnes âgées dépendantes", "tags": ["senior", "sante"]},
     {"title": "Marché de Noël", "body": "Artisanat, vin chaud et pain d'épices", "tags": ["fete", "paris"]},
     {"title": "Bibliothèque municipale", "body": "Prêt de livres et ateliers numériques", "tags": ["culture"]},
@@ -105,8 +131,12 @@ def main():
 
     es = Elasticsearch(args.url, request_timeout=60)
     info = es.info()
-    check("client connects (product check)", True, f"Elasticsearch {info['version']['number']}, "
-          f"Lucene {info['version']['lucene_version']}, client {__import__('elasticsearch').__versionstr__}")
+    check(
+        "client connects (product check)",
+        True,
+        f"Elasticsearch {info['version']['number']}, "
+        f"Lucene {info['version']['lucene_version']}, client {__import__('elasticsearch').__versionstr__}",
+    )
 
     es.indices.delete(index=f"{PREFIX}*", ignore_unavailable=True, allow_no_indices=True)
 
@@ -114,7 +144,10 @@ def main():
     es.indices.create(index=v1, settings=FRENCH_SETTINGS, mappings=MAPPINGS)
     check("create index with French analysis chain", True)
 
-    toks = [t["token"] for t in es.indices.analyze(index=v1, analyzer="french_custom", text="L'Hôpital des hôpitaux")["tokens"]]
+    toks = [
+        t["token"]
+        for t in es.indices.analyze(index=v1, analyzer="french_custom", text="L'Hôpital des hôpitaux")["tokens"]
+    ]
     check("analyze l'Hôpital des hôpitaux", "hopital" in toks and "l" not in toks and "des" not in toks, str(toks))
 
     ops = []
@@ -143,13 +176,26 @@ def main():
     r = es.search(index=v1, size=0, aggs={"tags": {"terms": {"field": "tags"}}})
     buckets = {b["key"]: b["doc_count"] for b in r["aggregations"]["tags"]["buckets"]}
     check("terms aggregation", buckets.get("sante") == 4, str(buckets))
-    r = es.search(index=v1, size=0, query={"match": {"title": "paris"}},
-                  aggs={"sig": {"significant_terms": {"field": "tags", "min_doc_count": 1}}})
+    r = es.search(
+        index=v1,
+        size=0,
+        query={"match": {"title": "paris"}},
+        aggs={"sig": {"significant_terms": {"field": "tags", "min_doc_count": 1}}},
+    )
     sig = [b["key"] for b in r["aggregations"]["sig"]["buckets"]]
     check("significant_terms aggregation", "paris" in sig, str(sig))
-    r = es.search(index=v1, query={"more_like_this": {"fields": ["title", "body"], "like": [{"_index": v1, "_id": "1"}],
-                                                      "min_term_freq": 1, "min_doc_freq": 1,
-                                                      "minimum_should_match": 1}})
+    r = es.search(
+        index=v1,
+        query={
+            "more_like_this": {
+                "fields": ["title", "body"],
+                "like": [{"_index": v1, "_id": "1"}],
+                "min_term_freq": 1,
+                "min_doc_freq": 1,
+                "minimum_should_match": 1,
+            }
+        },
+    )
     check("more_like_this (like doc 'Clinique' finds 'hôpitaux')", "0" in ids(r) and "1" not in ids(r), str(ids(r)))
 
     # alias swap, as Wagtail's rebuilder does it
@@ -158,7 +204,9 @@ def main():
     es.indices.put_alias(index=v1, name=alias)
     es.indices.create(index=v2, settings=FRENCH_SETTINGS, mappings=MAPPINGS)
     es.index(index=v2, id="x", document={"title": "Nouvelle version"}, refresh="wait_for")
-    es.indices.update_aliases(actions=[{"remove": {"index": v1, "alias": alias}}, {"add": {"index": v2, "alias": alias}}])
+    es.indices.update_aliases(
+        actions=[{"remove": {"index": v1, "alias": alias}}, {"add": {"index": v2, "alias": alias}}]
+    )
     r = es.search(index=alias, query={"match_all": {}})
     check("atomic alias swap", ids(r) == ["x"] and list(es.indices.get_alias(name=alias).keys()) == [v2])
 
@@ -166,40 +214,62 @@ def main():
     bulk_index = PREFIX + "bulk"
     es.indices.create(index=bulk_index, settings=FRENCH_SETTINGS, mappings=MAPPINGS)
     words = "santé hôpital clinique médecin pharmacie urgence vaccin mairie école crèche bibliothèque piscine".split()
+
     def gen():
         for i in range(args.bulk):
-            yield {"_index": bulk_index, "_id": str(i), "_source": {
-                "title": f"{words[i % len(words)]} {words[(i * 7) % len(words)]} numéro {i}",
-                "body": " ".join(words[(i + k) % len(words)] for k in range(8)),
-                "tags": [words[i % 5]]}}
+            yield {
+                "_index": bulk_index,
+                "_id": str(i),
+                "_source": {
+                    "title": f"{words[i % len(words)]} {words[(i * 7) % len(words)]} numéro {i}",
+                    "body": " ".join(words[(i + k) % len(words)] for k in range(8)),
+                    "tags": [words[i % 5]],
+                },
+            }
+
     t0 = time.perf_counter()
     ok, errors = helpers.bulk(es, gen(), chunk_size=1000, stats_only=True)
     es.indices.refresh(index=bulk_index)
     dt = time.perf_counter() - t0
     n = es.count(index=bulk_index)["count"]
-    check(f"bulk {args.bulk} docs", ok == args.bulk and errors == 0 and n == args.bulk,
-          f"{n} indexed in {dt:.2f}s = {args.bulk / dt:,.0f} docs/s (incl. refresh)")
+    check(
+        f"bulk {args.bulk} docs",
+        ok == args.bulk and errors == 0 and n == args.bulk,
+        f"{n} indexed in {dt:.2f}s = {args.bulk / dt:,.0f} docs/s (incl. refresh)",
+    )
 
     # elasticsearch-dsl
     try:
         from importlib.metadata import version
 
         from elasticsearch_dsl import Search
+
         s = Search(using=es, index=v1).query("match", title="hôpital")
         s.aggs.bucket("tags", "terms", field="tags")
         resp = s.execute()
-        check("elasticsearch-dsl Search", resp.hits.total.value >= 2 and len(resp.aggregations.tags.buckets) > 0,
-              f"elasticsearch-dsl {version('elasticsearch-dsl')}")
+        check(
+            "elasticsearch-dsl Search",
+            resp.hits.total.value >= 2 and len(resp.aggregations.tags.buckets) > 0,
+            f"elasticsearch-dsl {version('elasticsearch-dsl')}",
+        )
     except ImportError as e:
         print(f"SKIP  elasticsearch-dsl not installed ({e})")
 
     # not available on this node (documented): painless scripts, reindex module, search_as_you_type
     for label, fn in [
-        ("script_score (lang-painless)", lambda: es.search(index=v1, query={"script_score": {
-            "query": {"match_all": {}}, "script": {"source": "1"}}})),
+        (
+            "script_score (lang-painless)",
+            lambda: es.search(
+                index=v1, query={"script_score": {"query": {"match_all": {}}, "script": {"source": "1"}}}
+            ),
+        ),
         ("_delete_by_query (reindex module)", lambda: es.delete_by_query(index=v1, query={"match_all": {}})),
-        ("search_as_you_type (mapper-extras)", lambda: es.indices.create(
-            index=PREFIX + "sayt", mappings={"properties": {"t": {"type": "search_as_you_type"}}})),
+        (
+            "search_as_you_type (mapper-extras)",
+            lambda: es.indices.create(
+                index=PREFIX + "sayt", mappings={"properties": {"t": {"type": "search_as_you_type"}}}
+            ),
+        ),
     ]:
         try:
             fn()
@@ -213,14 +283,19 @@ def main():
     try:
         import django
         from django.conf import settings
+
         if not settings.configured:
             settings.configure(INSTALLED_APPS=[], USE_TZ=True)
             django.setup()
         from wagtail.search.backends.elasticsearch8 import Elasticsearch8SearchBackend
+
         backend = Elasticsearch8SearchBackend({"URLS": [args.url], "INDEX": PREFIX + "wagtail", "TIMEOUT": 10})
         binfo = backend.es.info()
-        check("wagtail.search.backends.elasticsearch8 connects", binfo["version"]["number"] == info["version"]["number"],
-              f"{type(backend).__module__}.{type(backend).__name__}")
+        check(
+            "wagtail.search.backends.elasticsearch8 connects",
+            binfo["version"]["number"] == info["version"]["number"],
+            f"{type(backend).__module__}.{type(backend).__name__}",
+        )
         # Wagtail's default index settings use analysis-common components (ngram, edge_ngram, asciifolding)
         backend.es.indices.create(index=PREFIX + "wagtail", **backend.settings)
         backend.es.indices.delete(index=PREFIX + "wagtail")

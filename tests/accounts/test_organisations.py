@@ -37,11 +37,18 @@ def test_an_invalid_siret_is_refused_with_a_clear_message(login, alice, home_pag
 
 @pytest.mark.parametrize(
     "persona, sees_members",
-    [("anonymous", False), ("bob", False), ("asso_b_admin", False), ("asso_member", True), ("asso_admin", True),
-     ("editor", True)],
+    [
+        ("anonymous", False),
+        ("bob", False),
+        ("asso_b_admin", False),
+        ("asso_member", True),
+        ("asso_admin", True),
+        ("editor", True),
+    ],
 )
-def test_only_members_and_editors_see_the_private_part(client, request, organisation, organisation_b, persona,
-                                                       sees_members, home_page):
+def test_only_members_and_editors_see_the_private_part(
+    client, request, organisation, organisation_b, persona, sees_members, home_page
+):
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))
     html = client.get(organisation.get_absolute_url()).content.decode()
@@ -49,8 +56,9 @@ def test_only_members_and_editors_see_the_private_part(client, request, organisa
     assert ("Membres de l'organisation" in html) is sees_members
 
 
-@pytest.mark.parametrize("persona, allowed", [("asso_admin", True), ("asso_member", False), ("bob", False),
-                                              ("asso_b_admin", False)])
+@pytest.mark.parametrize(
+    "persona, allowed", [("asso_admin", True), ("asso_member", False), ("bob", False), ("asso_b_admin", False)]
+)
 def test_only_organisation_admins_edit_it(client, request, organisation, organisation_b, persona, allowed, home_page):
     client.force_login(request.getfixturevalue(persona))
     response = client.post(
@@ -87,8 +95,9 @@ def test_an_invitation_cannot_be_used_by_another_address(client, organisation, a
 
 def test_a_plain_member_cannot_invite(client, organisation, asso_member, home_page):
     client.force_login(asso_member)
-    response = client.post(f"/compte/organisations/{organisation.slug}/inviter/", {"email": "x@example.org",
-                                                                                    "role": "admin"})
+    response = client.post(
+        f"/compte/organisations/{organisation.slug}/inviter/", {"email": "x@example.org", "role": "admin"}
+    )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
 
@@ -100,10 +109,20 @@ def test_the_last_admin_cannot_leave(client, organisation, asso_admin, home_page
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
-@pytest.mark.parametrize("persona, allowed", [("editor", True), ("superuser", True), ("moderator", False),
-                                              ("reviewer", False), ("asso_admin", False), ("alice", False)])
-def test_only_staff_with_the_permission_verify_an_organisation(client, request, organisation_factory, persona,
-                                                               allowed, home_page):
+@pytest.mark.parametrize(
+    "persona, allowed",
+    [
+        ("editor", True),
+        ("superuser", True),
+        ("moderator", False),
+        ("reviewer", False),
+        ("asso_admin", False),
+        ("alice", False),
+    ],
+)
+def test_only_staff_with_the_permission_verify_an_organisation(
+    client, request, organisation_factory, persona, allowed, home_page
+):
     organisation = organisation_factory(verified=False, name="À vérifier")
     user = request.getfixturevalue(persona)
     client.force_login(user)

@@ -18,8 +18,12 @@ def test_signup_sends_a_verification_email_then_login_reaches_the_profile(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/compte/signup/",
-            {"email": "nouvelle@example.org", "password1": "un-mot-de-passe-solide",
-             "password2": "un-mot-de-passe-solide", "display_name": "Nouvelle"},
+            {
+                "email": "nouvelle@example.org",
+                "password1": "un-mot-de-passe-solide",
+                "password2": "un-mot-de-passe-solide",
+                "display_name": "Nouvelle",
+            },
         )
     assert response.status_code == 302
     user = User.objects.get(email="nouvelle@example.org")

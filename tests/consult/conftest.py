@@ -36,11 +36,21 @@ def consultation_factory(consultation_index):
             title=fields.pop("title", f"Consultation {counter['n']}"),
             slug=f"consultation-{counter['n']}",
             summary=fields.pop("summary", "Résumé de la consultation."),
-            opens_at=opens, closes_at=closes, moderation_mode=mode, directorate="DNS", **fields,
+            opens_at=opens,
+            closes_at=closes,
+            moderation_mode=mode,
+            directorate="DNS",
+            **fields,
         )
         for i in range(sections):
-            page.sections.add(Section(title=f"Section {i + 1}", body=f"<p>Texte de la section {i + 1}.</p>",
-                                      anchor=f"section-{i + 1}", sort_order=i))
+            page.sections.add(
+                Section(
+                    title=f"Section {i + 1}",
+                    body=f"<p>Texte de la section {i + 1}.</p>",
+                    anchor=f"section-{i + 1}",
+                    sort_order=i,
+                )
+            )
         consultation_index.add_child(instance=page)
         page.save_revision().publish()
         page.refresh_from_db()
@@ -67,8 +77,12 @@ def contribution_factory(db):
         counter["n"] += 1
         kwargs.setdefault("no_interests", parent is None)
         contribution, _ = services.create_contribution(
-            author, section, body or f"Contribution numéro {counter['n']} sur la section.",
-            stance=stance if parent is None else "", parent=parent, **kwargs
+            author,
+            section,
+            body or f"Contribution numéro {counter['n']} sur la section.",
+            stance=stance if parent is None else "",
+            parent=parent,
+            **kwargs,
         )
         return contribution
 
@@ -78,9 +92,16 @@ def contribution_factory(db):
 def force_create(author, section, body="Texte", status=Contribution.STATUS_PUBLISHED, parent=None, **fields):
     """Insert without the service (to set up states the service would refuse, e.g. in a closed consultation)."""
     c = Contribution.objects.create(
-        consultation_id=section.page_id, section=section, author=author, body=body, status=status, parent=parent,
-        depth=(parent.depth + 1) if parent else 0, root=(parent.root if parent else None),
-        stance="" if parent else Contribution.STANCE_FOR, **fields,
+        consultation_id=section.page_id,
+        section=section,
+        author=author,
+        body=body,
+        status=status,
+        parent=parent,
+        depth=(parent.depth + 1) if parent else 0,
+        root=(parent.root if parent else None),
+        stance="" if parent else Contribution.STANCE_FOR,
+        **fields,
     )
     if parent is None:
         c.root = c
@@ -99,9 +120,14 @@ def _instant_forms(settings):
 def post_data(**overrides):
     from consult.forms import new_form_token
 
-    data = {"body": "Je soutiens cette proposition.\n\nVoir https://example.org/rapport pour le détail.",
-            "stance": "pour", "no_interests": "on", "idempotency_key": "", "rendered_at": new_form_token(),
-            "website_url": ""}
+    data = {
+        "body": "Je soutiens cette proposition.\n\nVoir https://example.org/rapport pour le détail.",
+        "stance": "pour",
+        "no_interests": "on",
+        "idempotency_key": "",
+        "rendered_at": new_form_token(),
+        "website_url": "",
+    }
     data.update(overrides)
     return data
 

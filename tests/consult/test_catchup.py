@@ -51,8 +51,12 @@ def test_catch_up_shows_each_reader_only_the_events_meant_for_them(
     persona, client, a_priori, mixed_events, alice, bob, moderator, user_factory
 ):
     published, pending = mixed_events["published"], mixed_events["pending"]
-    users = {"anonymous": None, "citizen": user_factory("carla@example.org", "Carla"), "author": alice,
-             "moderator": moderator}
+    users = {
+        "anonymous": None,
+        "citizen": user_factory("carla@example.org", "Carla"),
+        "author": alice,
+        "moderator": moderator,
+    }
     if users[persona] is not None:
         client.force_login(users[persona])
     created, published_kind = ConsultationEvent.KIND_CREATED, ConsultationEvent.KIND_PUBLISHED
@@ -61,8 +65,12 @@ def test_catch_up_shows_each_reader_only_the_events_meant_for_them(
         "anonymous": [(published_kind, published.pk)],
         "citizen": [(published_kind, published.pk)],
         "author": [(published_kind, published.pk), (created, pending.pk)],
-        "moderator": [(created, published.pk), (published_kind, published.pk), (created, pending.pk),
-                      (ConsultationEvent.KIND_EDITED, published.pk)],
+        "moderator": [
+            (created, published.pk),
+            (published_kind, published.pk),
+            (created, pending.pk),
+            (ConsultationEvent.KIND_EDITED, published.pk),
+        ],
     }[persona]
     assert visible_ids(client, a_priori) == expected
 

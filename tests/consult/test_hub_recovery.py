@@ -20,9 +20,7 @@ class FlakyLayer(InMemoryChannelLayer):
         if self.fail_next:
             self.fail_next = False
             self.groups.clear()
-            raise ConnectionError(
-                "layer restarting"
-            )  # an OSError, as redis-py raises when Redis is down
+            raise ConnectionError("layer restarting")  # an OSError, as redis-py raises when Redis is down
         return await super().receive(channel)
 
 
@@ -42,9 +40,7 @@ async def test_the_hub_resubscribes_and_asks_readers_to_catch_up_after_a_layer_f
     hub = Hub(layer)
     reader = Reader()
     await hub.join("consultation-1", reader)
-    await layer.group_send(
-        "consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 1}}
-    )
+    await layer.group_send("consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 1}})
     await asyncio.sleep(0.05)
     assert [m["event"]["id"] for m in reader.messages] == [1]
 
@@ -57,9 +53,7 @@ async def test_the_hub_resubscribes_and_asks_readers_to_catch_up_after_a_layer_f
             break
     assert reader.resynced == 1
     assert hub.channel in layer.groups.get("consultation-1", {})
-    await layer.group_send(
-        "consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 2}}
-    )
+    await layer.group_send("consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 2}})
     await asyncio.sleep(0.05)
     assert [m["event"]["id"] for m in reader.messages] == [1, 2]
     await hub.leave("consultation-1", reader)
@@ -79,9 +73,7 @@ class DownThenUpLayer(InMemoryChannelLayer):
         self.sent.append((group, message["event"]["id"]))
 
 
-def test_a_failed_broadcast_is_published_again_once_the_layer_answers(
-    consultation, section, alice, monkeypatch
-):
+def test_a_failed_broadcast_is_published_again_once_the_layer_answers(consultation, section, alice, monkeypatch):
     import time
 
     from consult.models import ConsultationEvent
@@ -114,9 +106,7 @@ def test_a_failed_broadcast_is_published_again_once_the_layer_answers(
         if not retrier.pending:
             break
         time.sleep(0.05)
-    assert layer.sent == [
-        (handlers.group_name(consultation.pk), e.pk) for e in events
-    ]  # oldest first, once each
+    assert layer.sent == [(handlers.group_name(consultation.pk), e.pk) for e in events]  # oldest first, once each
     assert not retrier.pending
 
 
@@ -177,9 +167,7 @@ async def test_the_last_reader_leaving_never_waits_for_ever_for_the_hubs_tasks_a
     assert all(task.done() for task in old_tasks)
 
     await asyncio.wait_for(hub.join("consultation-1", second), timeout=3)
-    await layer.group_send(
-        "consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 7}}
-    )
+    await layer.group_send("consultation-1", {"type": "consult.event", "group": "consultation-1", "event": {"id": 7}})
     await asyncio.sleep(0.05)
     assert [m["event"]["id"] for m in second.messages] == [7]
     assert first.messages == [] and first.resynced == 0

@@ -19,8 +19,7 @@ def pending(alice, consultation_factory):
     return services.create_contribution(alice, section, "Un avis en attente", "pour", no_interests=True)[0]
 
 
-def test_moderator_publishes_a_pending_contribution(moderator, pending, mailoutbox,
-                                                    django_capture_on_commit_callbacks):
+def test_moderator_publishes_a_pending_contribution(moderator, pending, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(moderator, pending)
     pending.refresh_from_db()
@@ -47,8 +46,9 @@ def test_publishing_a_withdrawn_contribution_is_refused(moderator, alice, publis
         services.publish(moderator, published)
 
 
-def test_moderator_hides_a_published_contribution_with_a_public_reason(moderator, published, mailoutbox,
-                                                                      django_capture_on_commit_callbacks):
+def test_moderator_hides_a_published_contribution_with_a_public_reason(
+    moderator, published, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.hide(moderator, published, "propos injurieux")
     published.refresh_from_db()

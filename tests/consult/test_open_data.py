@@ -157,8 +157,9 @@ def test_follow_and_unfollow(client, alice, section):
     assert not Follow.objects.filter(user=alice).exists()
 
 
-def test_closing_notification_command_is_idempotent(alice, consultation_factory, mailoutbox,
-                                                    django_capture_on_commit_callbacks):
+def test_closing_notification_command_is_idempotent(
+    alice, consultation_factory, mailoutbox, django_capture_on_commit_callbacks
+):
     soon = consultation_factory()
     ConsultationPage.objects.filter(pk=soon.pk).update(closes_at=timezone.now() + timedelta(days=2))
     Follow.objects.create(user=alice, consultation=soon)
@@ -170,8 +171,9 @@ def test_closing_notification_command_is_idempotent(alice, consultation_factory,
     assert len(mailoutbox) == 1 and "bientôt" in mailoutbox[0].subject
 
 
-def test_publishing_the_synthesis_notifies_followers_once(alice, editor, consultation_factory, mailoutbox,
-                                                           django_capture_on_commit_callbacks):
+def test_publishing_the_synthesis_notifies_followers_once(
+    alice, editor, consultation_factory, mailoutbox, django_capture_on_commit_callbacks
+):
     from wagtail.signals import page_published  # noqa: F401  (hook runs on publish through the admin)
 
     consultation = consultation_factory(state="closed")
@@ -233,8 +235,14 @@ def test_postgresql_csv_path_matches_the_python_path(client, mixed, section, org
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    services.create_contribution(asso_member, section, 'Avec "guillemets", virgules\n\net lignes', "mitige",
-                                 organisation=organisation, interests="membre")
+    services.create_contribution(
+        asso_member,
+        section,
+        'Avec "guillemets", virgules\n\net lignes',
+        "mitige",
+        organisation=organisation,
+        interests="membre",
+    )
     python = "".join(csv_stream(export_rows(section.page_id), PUBLIC_FIELDS))
     postgres = b"".join(pg_public_csv_stream(section.page_id)).decode()
     assert list(csv.reader(io.StringIO(postgres))) == list(csv.reader(io.StringIO(python)))

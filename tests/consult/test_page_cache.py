@@ -84,17 +84,13 @@ def test_each_copy_carries_its_own_nonce_matching_its_csp_header(client, section
     assert "agoraPageCache" not in second.text
 
 
-def test_a_cached_copy_carries_the_visitors_own_csrf_token_and_the_language_switch_works(
-    section, published
-):
+def test_a_cached_copy_carries_the_visitors_own_csrf_token_and_the_language_switch_works(section, published):
     Client().get(section_url(section))  # fills the cache
     visitor = Client(enforce_csrf_checks=True)
     response = visitor.get(section_url(section))
     token = CSRF_INPUT.search(response.text).group(1)
     assert "csrftoken" in response.cookies
-    switched = visitor.post(
-        reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
-    )
+    switched = visitor.post(reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
     assert switched.status_code == 302
 
 
@@ -156,9 +152,7 @@ def test_a_visitor_with_a_pending_message_gets_a_freshly_rendered_page(
     assert len(captured) > 2
 
 
-def test_the_page_cache_can_be_turned_off(
-    client, section, published, settings, django_assert_max_num_queries
-):
+def test_the_page_cache_can_be_turned_off(client, section, published, settings, django_assert_max_num_queries):
     settings.PAGE_CACHE_SECONDS = 0
     client.get(section_url(section))
     with django_assert_max_num_queries(30) as captured:
@@ -247,9 +241,7 @@ def test_while_a_page_behind_by_a_new_contribution_renders_readers_get_its_previ
     assert response.content == b"<html>copie precedente</html>"
 
 
-def test_a_copy_behind_by_a_hidden_contribution_is_never_served_while_the_page_renders(
-    section, published, settings
-):
+def test_a_copy_behind_by_a_hidden_contribution_is_never_served_while_the_page_renders(section, published, settings):
     from django.core.cache import cache
 
     key, entry = _being_rendered(section_url(section), 0.3, settings)  # a hiding: the strict version moved
@@ -279,8 +271,7 @@ def test_new_contributions_and_votes_bump_additively_hidings_strictly(
     scope = section.page.specific.page_cache_scope
     versions, strict = pagecache.current_state(scope)
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_contribution(bob, section, "Encore un avis sur la section.", stance="pour",
-                                     no_interests=True)
+        services.create_contribution(bob, section, "Encore un avis sur la section.", stance="pour", no_interests=True)
     after_new = pagecache.current_state(scope)
     assert after_new[0] != versions and after_new[1] == strict
     with django_capture_on_commit_callbacks(execute=True):

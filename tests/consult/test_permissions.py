@@ -34,8 +34,9 @@ MATRIX = {
 @pytest.fixture
 def actor(request, client, alice, asso_member, organisation, moderator, editor):
     role = request.param
-    user = {"anonymous": None, "citizen": alice, "asso_member": asso_member, "moderator": moderator,
-            "editor": editor}[role]
+    user = {"anonymous": None, "citizen": alice, "asso_member": asso_member, "moderator": moderator, "editor": editor}[
+        role
+    ]
     if user:
         client.force_login(user)
     return role, user

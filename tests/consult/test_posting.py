@@ -15,8 +15,9 @@ def post_url(section):
     return reverse("consult:post", args=[section.page_id, section.anchor])
 
 
-def test_plain_post_publishes_and_redirects_to_the_anchor(citizen_client, section, mailoutbox,
-                                                         django_capture_on_commit_callbacks):
+def test_plain_post_publishes_and_redirects_to_the_anchor(
+    citizen_client, section, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = citizen_client.post(post_url(section), post_data())
     contribution = Contribution.objects.get()
@@ -138,10 +139,15 @@ def test_service_refuses_speaking_for_an_association_one_does_not_belong_to(alic
 
 
 def test_posting_is_rate_limited(citizen_client, section, settings):
-    settings.CONSULT_RATES = {"post": ("2/m", "100/m"), "vote": ("60/m", "60/m"), "flag": ("9/m", "9/m"),
-                              "follow": ("9/m", "9/m")}
-    statuses = [citizen_client.post(post_url(section), post_data(idempotency_key=f"k{i}")).status_code
-                for i in range(3)]
+    settings.CONSULT_RATES = {
+        "post": ("2/m", "100/m"),
+        "vote": ("60/m", "60/m"),
+        "flag": ("9/m", "9/m"),
+        "follow": ("9/m", "9/m"),
+    }
+    statuses = [
+        citizen_client.post(post_url(section), post_data(idempotency_key=f"k{i}")).status_code for i in range(3)
+    ]
     assert statuses == [302, 302, 429]
 
 

@@ -26,8 +26,9 @@ def count_queries(client, url):
 
 
 @pytest.mark.parametrize("viewer", [None, "alice", "moderator"])
-def test_section_page_queries_are_constant_in_n(client, request, section, alice, bob, viewer,
-                                                django_assert_max_num_queries):
+def test_section_page_queries_are_constant_in_n(
+    client, request, section, alice, bob, viewer, django_assert_max_num_queries
+):
     url = reverse("consult:section", args=[section.page_id, section.anchor])
     if viewer:
         client.force_login(request.getfixturevalue(viewer))

@@ -33,7 +33,10 @@ apost = database_sync_to_async(post)
 
 @database_sync_to_async
 def last_event_id(consultation):
-    return ConsultationEvent.objects.filter(consultation=consultation).order_by("-id").values_list("id", flat=True).first() or 0
+    return (
+        ConsultationEvent.objects.filter(consultation=consultation).order_by("-id").values_list("id", flat=True).first()
+        or 0
+    )
 
 
 async def test_a_reader_receives_a_contribution_posted_by_someone_else(consultation, section, alice, bob):
@@ -203,9 +206,7 @@ async def test_an_unknown_or_unpublished_consultation_is_closed_with_4404(consul
     draft = await database_sync_to_async(consultation_factory)()
     await database_sync_to_async(draft.unpublish)()
     for consultation_id in (draft.pk, 999999, home_page.pk):
-        communicator = WebsocketCommunicator(
-            application(), f"/ws/consultations/{consultation_id}/", headers=[ORIGIN]
-        )
+        communicator = WebsocketCommunicator(application(), f"/ws/consultations/{consultation_id}/", headers=[ORIGIN])
         connected, _ = await communicator.connect()
         assert connected
         assert await closed_with(communicator) == 4404
@@ -490,9 +491,7 @@ async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_
     await watcher.disconnect()
 
 
-async def test_a_catch_up_that_keeps_failing_asks_the_client_to_come_back_later(
-    consultation, monkeypatch
-):
+async def test_a_catch_up_that_keeps_failing_asks_the_client_to_come_back_later(consultation, monkeypatch):
     from django.db import OperationalError
 
     from consult.websockets import consumers

@@ -55,11 +55,15 @@ async def test_an_event_published_by_another_process_reaches_this_socket(
 
         with transaction.atomic():
             contribution = Contribution.objects.create(
-                consultation_id=consultation.pk, section=section, author=alice, body="Écrite ailleurs.",
+                consultation_id=consultation.pk,
+                section=section,
+                author=alice,
+                body="Écrite ailleurs.",
                 stance=Contribution.STANCE_FOR,
             )
             event = services.ConsultationEvent.objects.create(
-                consultation_id=consultation.pk, kind=services.ConsultationEvent.KIND_CREATED,
+                consultation_id=consultation.pk,
+                kind=services.ConsultationEvent.KIND_CREATED,
                 contribution=contribution,
             )
         return contribution, group_message(load_event(event.pk))
@@ -68,7 +72,11 @@ async def test_an_event_published_by_another_process_reaches_this_socket(
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "REDIS_URL": settings.REDIS_URL}
     result = await database_sync_to_async(subprocess.run)(
         [sys.executable, "-c", PUBLISHER, group, json.dumps(message)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "RedisChannelLayer"

@@ -6,8 +6,11 @@ from core.ratelimit import client_ip
 
 
 def test_a_redis_cache_that_cannot_be_reached_fails_open():
-    dead = {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    dead = {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
     with override_settings(CACHES={"default": dead}):
         cache = caches.create_connection("default")
         assert cache.get("key") is None
@@ -18,8 +21,11 @@ def test_a_redis_cache_that_cannot_be_reached_fails_open():
 
 @pytest.mark.django_db
 def test_pages_still_render_when_redis_is_down(client, home_page):
-    dead = {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    dead = {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
     with override_settings(CACHES={"default": dead}):
         assert client.get("/").status_code == 200
 

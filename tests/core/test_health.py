@@ -16,7 +16,9 @@ def test_healthz_reports_every_engine(client):
     checks = response.json()["checks"]
     assert set(checks) == {"database", "channel_layer", "search", "tasks"}
     assert all(check["status"] in {"ok", "degraded"} for check in checks.values())
-    assert checks["database"]["engine"] == ("postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite")
+    assert checks["database"]["engine"] == (
+        "postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite"
+    )
     expected_layer = "RedisChannelLayer" if settings.REDIS_URL else "InMemoryChannelLayer"
     assert checks["channel_layer"]["engine"] == expected_layer
     assert checks["search"]["engine"] == ("elasticsearch" if settings.ELASTICSEARCH_URL else "database")
@@ -31,8 +33,11 @@ def test_healthz_answers_503_when_an_engine_is_down(client, monkeypatch):
     monkeypatch.setitem(health.CHECKS, "channel_layer", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["channel_layer"] == {"status": "down", "ms": pytest.approx(0, abs=50),
-                                                          "error": "ConnectionError"}
+    assert response.json()["checks"]["channel_layer"] == {
+        "status": "down",
+        "ms": pytest.approx(0, abs=50),
+        "error": "ConnectionError",
+    }
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
@@ -45,7 +50,11 @@ def test_production_settings_pass_check_deploy_without_warnings():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -53,7 +62,8 @@ def test_production_settings_pass_check_deploy_without_warnings():
 
 def test_production_settings_refuse_the_development_secret_key():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -62,7 +62,9 @@ def test_the_site_answers_in_french_even_to_an_english_browser(client, home_page
     assert response["Content-Language"] == "fr"
 
 
-def test_home_teasers_are_cached_but_refreshed_when_a_page_is_published(client, home_page, django_assert_max_num_queries):
+def test_home_teasers_are_cached_but_refreshed_when_a_page_is_published(
+    client, home_page, django_assert_max_num_queries
+):
     from core.models import NewsIndexPage, NewsPage
 
     index = NewsIndexPage(title="Actualités", slug="actualites")

@@ -16,9 +16,7 @@ from core.tasks import send_email
 
 def running_task(worker_ids, started_minutes_ago=1):
     """A send_email task claimed by the given workers (the last one is running it)."""
-    result = send_email.using(backend="db").enqueue(
-        to=["a@example.org"], subject="s", text="t", key="k1"
-    )
+    result = send_email.using(backend="db").enqueue(to=["a@example.org"], subject="s", text="t", key="k1")
     row = DBTaskResult.objects.get(pk=result.id)
     row.status = "RUNNING"
     row.worker_ids = list(worker_ids)
@@ -76,9 +74,7 @@ def test_a_refused_email_is_queued_again_later_with_the_same_key(db, settings, m
     assert again.args_kwargs["kwargs"]["attempt"] == 2
 
 
-def test_templated_emails_carry_a_key_fixed_when_they_are_decided(
-    db, django_capture_on_commit_callbacks
-):
+def test_templated_emails_carry_a_key_fixed_when_they_are_decided(db, django_capture_on_commit_callbacks):
     from core.mail import send_templated
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -88,9 +84,7 @@ def test_templated_emails_carry_a_key_fixed_when_they_are_decided(
 
 
 def test_the_sweep_requeues_the_running_task_of_a_worker_that_stopped_beating(db, db_tasks):
-    WorkerHeartbeat.objects.create(
-        worker_id="dead", beat_at=timezone.now() - datetime.timedelta(minutes=5)
-    )
+    WorkerHeartbeat.objects.create(worker_id="dead", beat_at=timezone.now() - datetime.timedelta(minutes=5))
     row = running_task(["dead"])
     assert taskqueue.sweep() == {"requeued": 1, "failed": 0}
     row.refresh_from_db()
@@ -121,9 +115,7 @@ def test_the_sweep_requeues_a_very_old_task_of_a_worker_without_heartbeats(db, d
 
 def test_the_sweep_fails_a_task_that_lost_its_worker_too_many_times(db, db_tasks, settings):
     settings.TASKS_MAX_ATTEMPTS = 3
-    WorkerHeartbeat.objects.create(
-        worker_id="w3", beat_at=timezone.now() - datetime.timedelta(hours=1)
-    )
+    WorkerHeartbeat.objects.create(worker_id="w3", beat_at=timezone.now() - datetime.timedelta(hours=1))
     row = running_task(["w1", "w2", "w3"])
     assert taskqueue.sweep() == {"requeued": 0, "failed": 1}
     row.refresh_from_db()
@@ -132,12 +124,8 @@ def test_the_sweep_fails_a_task_that_lost_its_worker_too_many_times(db, db_tasks
 
 
 def test_a_requeued_email_task_whose_email_already_went_out_does_not_send_it_again(db, db_tasks):
-    send_email.call(
-        to=["a@example.org"], subject="s", text="t", key="k1"
-    )  # went out, then the worker died
-    WorkerHeartbeat.objects.create(
-        worker_id="dead", beat_at=timezone.now() - datetime.timedelta(minutes=5)
-    )
+    send_email.call(to=["a@example.org"], subject="s", text="t", key="k1")  # went out, then the worker died
+    WorkerHeartbeat.objects.create(worker_id="dead", beat_at=timezone.now() - datetime.timedelta(minutes=5))
     row = running_task(["dead"])
     taskqueue.sweep()
     row.refresh_from_db()
@@ -148,9 +136,7 @@ def test_a_requeued_email_task_whose_email_already_went_out_does_not_send_it_aga
 def test_tasks_sweep_command_reports_what_it_did(db, db_tasks, capsys):
     from django.core.management import call_command
 
-    WorkerHeartbeat.objects.create(
-        worker_id="dead", beat_at=timezone.now() - datetime.timedelta(minutes=5)
-    )
+    WorkerHeartbeat.objects.create(worker_id="dead", beat_at=timezone.now() - datetime.timedelta(minutes=5))
     running_task(["dead"])
     call_command("tasks_sweep")
     assert "1 re-queued, 0 failed" in capsys.readouterr().out

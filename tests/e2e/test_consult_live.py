@@ -15,14 +15,18 @@ CITIZEN_B = "citoyen@agora-sante.local"
 @pytest.fixture(scope="module")
 def section_url(live_url, manage):
     """The first section of the demo's open consultation (a posteriori moderation: posts publish at once)."""
-    out = manage("shell", "-c", (
-        "import json\n"
-        "from consult.models import ConsultationPage\n"
-        "page = next(p for p in ConsultationPage.objects.live().order_by('pk')"
-        " if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI)\n"
-        "section = page.sections.order_by('sort_order').first()\n"
-        "print(json.dumps({'id': page.pk, 'anchor': section.anchor}))\n"
-    ))
+    out = manage(
+        "shell",
+        "-c",
+        (
+            "import json\n"
+            "from consult.models import ConsultationPage\n"
+            "page = next(p for p in ConsultationPage.objects.live().order_by('pk')"
+            " if p.is_open and p.moderation_mode == ConsultationPage.MODERATION_A_POSTERIORI)\n"
+            "section = page.sections.order_by('sort_order').first()\n"
+            "print(json.dumps({'id': page.pk, 'anchor': section.anchor}))\n"
+        ),
+    )
     data = json.loads(out.strip().splitlines()[-1])
     return f"{live_url}/participation/{data['id']}/section/{data['anchor']}/"
 
@@ -118,8 +122,18 @@ def test_a_long_catch_up_is_read_page_by_page_even_when_live_events_overtake_it(
                 start = data["last_event_id"]
                 ws.send(json.dumps({"type": "presence", "count": 2}))
                 # A live event, far ahead, arrives before the first page of the backlog is answered.
-                ws.send(json.dumps({"type": "event", "id": start + 900, "kind": "contribution.votes",
-                                    "contribution_id": 999999999, "votes_up": 1, "votes_down": 0}))
+                ws.send(
+                    json.dumps(
+                        {
+                            "type": "event",
+                            "id": start + 900,
+                            "kind": "contribution.votes",
+                            "contribution_id": 999999999,
+                            "votes_up": 1,
+                            "votes_down": 0,
+                        }
+                    )
+                )
                 ws.send(json.dumps({"type": "synced", "last_event_id": start + 500, "has_more": True}))
 
         ws.on_message(on_message)

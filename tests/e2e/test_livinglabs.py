@@ -43,8 +43,8 @@ def test_filtering_updates_map_and_list_without_reload(offline_tiles, live_url):
     page.wait_for_function("document.querySelectorAll('#lab-table tbody tr').length === 2")
     assert sorted(table_names(page)) == ["Ajaccio Lab Insularité et Santé", "Bastia Lab Bien Vieillir"]
     page.wait_for_function("document.getElementById('lab-status').textContent.includes('2 living labs')")
-    assert "region=94" in page.url                                   # shareable
-    assert page.evaluate("window.__sameDocument") is True            # no reload
+    assert "region=94" in page.url  # shareable
+    assert page.evaluate("window.__sameDocument") is True  # no reload
     assert "region=94" in page.get_attribute("#lab-exports a[data-base]", "href")
     # A shared URL restores the same selection.
     page.goto(page.url)
@@ -68,7 +68,7 @@ def test_list_and_filters_work_without_javascript(browser, live_url):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(live_url + "/living-labs/")
-    assert len(table_names(page)) == 20                  # first page of the paginated list
+    assert len(table_names(page)) == 20  # first page of the paginated list
     page.select_option("#id_region", "94")
     with page.expect_navigation():
         page.click("#lab-filters button[type=submit]")

@@ -13,8 +13,10 @@ REVIEWER = "instruction@agora-sante.local"
 EDITOR = "edition@agora-sante.local"
 OPEN_CALL = "/appels-a-projets/usages-numeriques-associations-patients/"
 CLOSED_CALL = "/appels-a-projets/co-innovation-sante-numerique/"
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def tab_to(page, selector, limit=400):
@@ -46,8 +48,10 @@ def open_file_dialog(page, selector):
                 page.keyboard.press("Space")
             return chooser.value
         except PlaywrightTimeout:
-            print(f"file dialog: no dialog after Space press {attempt}; focus on {selector}:",
-                  page.evaluate("(s) => document.activeElement.matches(s)", selector))
+            print(
+                f"file dialog: no dialog after Space press {attempt}; focus on {selector}:",
+                page.evaluate("(s) => document.activeElement.matches(s)", selector),
+            )
             page.focus(selector)
     pytest.fail(f"Space on {selector} never opened the file dialog")
 

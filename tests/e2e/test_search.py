@@ -20,12 +20,16 @@ def tab_to(page, predicate_js: str, shift=False):
 @pytest.fixture(scope="module")
 def demo_title(manage):
     """A live consultation's title from the demo content (what autocomplete should offer)."""
-    out = manage("shell", "-c", (
-        "import json\n"
-        "from search.models import SearchDocument\n"
-        "doc = SearchDocument.objects.filter(doc_type='consultation').order_by('pk').first()\n"
-        "print(json.dumps({'title': doc.title, 'url': doc.url}))\n"
-    ))
+    out = manage(
+        "shell",
+        "-c",
+        (
+            "import json\n"
+            "from search.models import SearchDocument\n"
+            "doc = SearchDocument.objects.filter(doc_type='consultation').order_by('pk').first()\n"
+            "print(json.dumps({'title': doc.title, 'url': doc.url}))\n"
+        ),
+    )
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -40,9 +40,7 @@ def hostile_section(live_url, manage):
     return data
 
 
-def test_xss_vectors_in_contributions_are_shown_as_text_and_never_run(
-    browser, live_url, hostile_section
-):
+def test_xss_vectors_in_contributions_are_shown_as_text_and_never_run(browser, live_url, hostile_section):
     # CSP bypassed on purpose: escaping alone must keep every vector inert (the CSP is a second layer).
     context = browser.new_context(locale="fr-FR", bypass_csp=True)
     page = context.new_page()
@@ -96,13 +94,9 @@ def test_the_csp_blocks_inline_scripts_and_inline_handlers(browser, live_url):
         assert page.evaluate("typeof window.__handler") == "undefined"
         assert page.evaluate("typeof window.__href") == "undefined"
         violations = page.evaluate("window.__violations")
-        assert len(violations) >= 3 and all(v.startswith("script-src") for v in violations), (
-            violations
-        )
+        assert len(violations) >= 3 and all(v.startswith("script-src") for v in violations), violations
         # Our own scripts (nonce or static file) ran: the page is not broken by the policy.
         assert page.evaluate("document.documentElement.classList.contains('js') || !!window.dsfr")
-        print(
-            f"checked: inline script, onclick and javascript: URL blocked by the CSP ({violations})"
-        )
+        print(f"checked: inline script, onclick and javascript: URL blocked by the CSP ({violations})")
     finally:
         context.close()

@@ -24,28 +24,19 @@ SERVER_PORT = 8731
 
 
 def version() -> str:
-    return sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in v.split(".")])[
-        -1
-    ]
+    return sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in v.split(".")])[-1]
 
 
 def ensure_cluster() -> str:
     v = version()
     listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
     if not any(line.split()[:2] == [v, CLUSTER] for line in listing.splitlines()):
-        subprocess.run(
-            ["pg_createcluster", v, CLUSTER, "-p", str(PORT)], check=True, capture_output=True
-        )
+        subprocess.run(["pg_createcluster", v, CLUSTER, "-p", str(PORT)], check=True, capture_output=True)
         conf = Path(f"/etc/postgresql/{v}/{CLUSTER}/conf.d/agora.conf")
         conf.write_text("listen_addresses = '127.0.0.1'\nfsync = off\nfull_page_writes = off\n")
     subprocess.run(["pg_ctlcluster", v, CLUSTER, "start"], capture_output=True)
     for _ in range(60):
-        if (
-            subprocess.run(
-                ["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], capture_output=True
-            ).returncode
-            == 0
-        ):
+        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], capture_output=True).returncode == 0:
             break
         time.sleep(0.5)
     sql = (
@@ -210,19 +201,15 @@ def main():
     for thread in threads:
         thread.join()
     # Service resumes by itself: a new contribution goes through without restarting anything.
-    status, _ = post(
-        path, sessions[0], f"Après la panne ({secrets.token_hex(4)}).", uuid.uuid4().hex
-    )
+    status, _ = post(path, sessions[0], f"Après la panne ({secrets.token_hex(4)}).", uuid.uuid4().hex)
     server.terminate()
     server.wait(20)
     connections.close_all()
-    rows = list(
-        Contribution.objects.filter(consultation_id=consultation.pk).values_list("id", "body")
-    )
+    rows = list(Contribution.objects.filter(consultation_id=consultation.pk).values_list("id", "body"))
     with_event = set(
-        ConsultationEvent.objects.filter(
-            consultation_id=consultation.pk, kind="contribution.created"
-        ).values_list("contribution_id", flat=True)
+        ConsultationEvent.objects.filter(consultation_id=consultation.pk, kind="contribution.created").values_list(
+            "contribution_id", flat=True
+        )
     )
     result = {
         "fault": "postgres_restart",
@@ -235,9 +222,7 @@ def main():
         "accepted_missing": len(accepted_ids - {pk for pk, _ in rows}),
         # Committed but answered 503 (the connection died after COMMIT): the person's retry with the same
         # idempotency key gets this contribution back instead of a second one.
-        "stored_unacknowledged": len(rows)
-        - outcomes["accepted"]
-        - (1 if 200 <= status < 300 else 0),
+        "stored_unacknowledged": len(rows) - outcomes["accepted"] - (1 if 200 <= status < 300 else 0),
         "without_event": len({pk for pk, _ in rows} - with_event),
     }
     print(json.dumps(result), flush=True)

@@ -10,9 +10,7 @@ def test_postgres_restart_fails_cleanly_in_french_writes_nothing_partial_and_res
         f"{result['without_event']} without their event row, {result['stored_unacknowledged']} committed but "
         f"answered 503; after the restart a new post answered {result['resumed_status']}"
     )
-    assert result["accepted"] > 0 and result["503_french"] > 0, (
-        "the outage happened during the posting"
-    )
+    assert result["accepted"] > 0 and result["503_french"] > 0, "the outage happened during the posting"
     assert result["503_other"] == 0 and not result["other"], "every failure is a French 503"
     assert result["json_503_with_ok_false"] == result["503_french"]
     assert result["accepted_missing"] == 0

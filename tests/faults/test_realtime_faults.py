@@ -22,9 +22,7 @@ def check(result):
 
 
 def test_redis_killed_and_restarted_during_posting_loses_nothing(run_bench):
-    (result,) = run_bench(
-        "bench.fault_redis_restart", FAULT_SECONDS=60, FAULT_LISTENERS=20, FAULT_POSTERS=4
-    )
+    (result,) = run_bench("bench.fault_redis_restart", FAULT_SECONDS=60, FAULT_LISTENERS=20, FAULT_POSTERS=4)
     assert result["reconnects"] >= result["listeners"], "the restart reached the listeners' servers"
     check(result)
 
@@ -38,7 +36,5 @@ def test_one_app_process_killed_its_listeners_reconnect_to_the_other_and_miss_no
         FAULT_POSTERS=4,
     )
     assert result["bench"] == "fault_app_process"
-    assert result["reconnects"] >= result["listeners"] // 2, (
-        "the killed server's listeners reconnected"
-    )
+    assert result["reconnects"] >= result["listeners"] // 2, "the killed server's listeners reconnected"
     check(result)

@@ -58,16 +58,12 @@ def test_elasticsearch_stopped_search_degrades_and_indexing_catches_up(
 
     call_command("search_rebuild", verbosity=0)
     section = consultation_factory().sections.first()
-    before = contribution_factory(
-        alice, section, body="Les maisons de santé pluriprofessionnelles en zone rurale."
-    )
+    before = contribution_factory(alice, section, body="Les maisons de santé pluriprofessionnelles en zone rurale.")
     assert service.search("pluriprofessionnelles").engine == "elasticsearch"
 
     print(node("stop"))
     es.reset_state()
-    during = contribution_factory(
-        alice, section, body="La téléconsultation pluriprofessionnelle en montagne."
-    )
+    during = contribution_factory(alice, section, body="La téléconsultation pluriprofessionnelle en montagne.")
     result = service.search("pluriprofessionnelles")
     assert result.engine == "database" and result.degraded
     keys = {hit.key for hit in result.hits}
@@ -82,9 +78,7 @@ def test_elasticsearch_stopped_search_degrades_and_indexing_catches_up(
 
     print(node("start"))
     es.reset_state()
-    status = (
-        engine.engine_status()
-    )  # /healthz does this: the node is back, pending updates are applied
+    status = engine.engine_status()  # /healthz does this: the node is back, pending updates are applied
     assert status["engine"] == "elasticsearch"
     assert PendingUpdate.objects.count() == 0
     result = service.search("pluriprofessionnelles")

@@ -10,8 +10,7 @@ def test_task_worker_killed_mid_batch_loses_no_email_or_index_update_and_sends_n
         f"checked: {result['tasks_queued']} tasks queued ({result['emails']} e-mails, "
         f"{result['contributions']} index updates); workers killed with SIGKILL: "
         + "; ".join(
-            f"{k['worker']} after {k['emails_sent']} e-mails while running {k['running']}"
-            for k in result["kills"]
+            f"{k['worker']} after {k['emails_sent']} e-mails while running {k['running']}" for k in result["kills"]
         )
         + f"; worker C finished in "
         f"{result['recovered_s']} s: {result['emails_sent']} e-mails sent, {result['emails_lost']} lost, "

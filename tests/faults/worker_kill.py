@@ -174,9 +174,7 @@ def main():
     for status in DBTaskResult.objects.values_list("status", flat=True):
         statuses[status] = statuses.get(status, 0) + 1
     indexed = set(
-        SearchDocument.objects.filter(key__in=[f"contribution-{pk}" for pk in created]).values_list(
-            "key", flat=True
-        )
+        SearchDocument.objects.filter(key__in=[f"contribution-{pk}" for pk in created]).values_list("key", flat=True)
     )
     result = {
         "fault": "task_worker_killed",

@@ -11,11 +11,23 @@ pytestmark = pytest.mark.django_db
 
 def form_data(**overrides):
     data = {
-        "title": "Lab Citoyen de Quimper", "description": "Un lab d'usagers.", "structure_type": "association",
-        "address": "1 place Saint-Corentin", "postcode": "29000", "commune": "Quimper", "insee_code": "",
-        "latitude": "47.996", "longitude": "-4.102", "tags": "santé mentale, E-santé", "publics": ["patients"],
-        "services": ["co_conception", "tests_usage"], "equipment": "", "year_founded": "2020",
-        "website": "https://lab-quimper.example.org", "siret": "", "contact_email": "contact@lab-quimper.example",
+        "title": "Lab Citoyen de Quimper",
+        "description": "Un lab d'usagers.",
+        "structure_type": "association",
+        "address": "1 place Saint-Corentin",
+        "postcode": "29000",
+        "commune": "Quimper",
+        "insee_code": "",
+        "latitude": "47.996",
+        "longitude": "-4.102",
+        "tags": "santé mentale, E-santé",
+        "publics": ["patients"],
+        "services": ["co_conception", "tests_usage"],
+        "equipment": "",
+        "year_founded": "2020",
+        "website": "https://lab-quimper.example.org",
+        "siret": "",
+        "contact_email": "contact@lab-quimper.example",
         "status": "actif",
     }
     data.update(overrides)
@@ -73,15 +85,17 @@ def test_declared_lab_is_not_in_search_results_until_published(declared):
     assert list(results) == []
 
 
-def test_editor_approval_publishes_and_notifies_the_proposer(client, declared, editor, alice,
-                                                              django_capture_on_commit_callbacks):
+def test_editor_approval_publishes_and_notifies_the_proposer(
+    client, declared, editor, alice, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         approve(declared, editor, comment="Bienvenue !")
     declared.refresh_from_db()
     assert declared.live
     assert [f["properties"]["nom"] for f in client.get("/labs/carte.json").json()["features"]] == [
-        "Lab Citoyen de Quimper"]
+        "Lab Citoyen de Quimper"
+    ]
     from taggit.models import Tag
 
     slug = Tag.objects.get(name="santé mentale").slug
@@ -90,8 +104,9 @@ def test_editor_approval_publishes_and_notifies_the_proposer(client, declared, e
     assert len(notices) == 1 and "est publié" in notices[0].subject and "Bienvenue" in notices[0].body
 
 
-def test_editor_rejection_keeps_it_private_and_tells_why(client, declared, editor, alice,
-                                                         django_capture_on_commit_callbacks):
+def test_editor_rejection_keeps_it_private_and_tells_why(
+    client, declared, editor, alice, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         reject(declared, editor, comment="Coordonnées à préciser.")
@@ -103,16 +118,19 @@ def test_editor_rejection_keeps_it_private_and_tells_why(client, declared, edito
     assert "Coordonnées à préciser." in notices[0].body
 
 
-def test_proposer_update_goes_through_moderation_again(client, login, declared, editor, alice,
-                                                       django_capture_on_commit_callbacks):
+def test_proposer_update_goes_through_moderation_again(
+    client, login, declared, editor, alice, django_capture_on_commit_callbacks
+):
     approve(declared, editor)
     user_client = login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = user_client.post(f"/labs/{declared.pk}/modifier/", form_data(title="Lab Citoyen de Quimper",
-                                                                                 description="Nouvelle description"))
+        response = user_client.post(
+            f"/labs/{declared.pk}/modifier/",
+            form_data(title="Lab Citoyen de Quimper", description="Nouvelle description"),
+        )
     assert response.status_code == 302
     declared.refresh_from_db()
-    assert declared.description == "Un lab d'usagers."          # the live version is unchanged
+    assert declared.description == "Un lab d'usagers."  # the live version is unchanged
     assert declared.current_workflow_state is not None
     approve(declared, editor)
     declared.refresh_from_db()
@@ -184,8 +202,9 @@ def test_site_search_finds_the_lab_only_once_published(declared, editor, django_
     assert livinglab_hits() == []
 
 
-def test_editor_approves_with_a_comment_through_the_wagtail_admin(login, declared, editor, alice,
-                                                                  django_capture_on_commit_callbacks):
+def test_editor_approves_with_a_comment_through_the_wagtail_admin(
+    login, declared, editor, alice, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     task_state = declared.current_workflow_state.current_task_state

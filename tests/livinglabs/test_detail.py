@@ -42,11 +42,15 @@ def test_overdue_lab_shows_unverified_notice(client, lab_factory):
     assert "Informations non vérifiées depuis le" in client.get(old.url).content.decode()
 
 
-def test_contact_form_relays_the_message_to_the_private_address(client, lab_factory, django_capture_on_commit_callbacks):
+def test_contact_form_relays_the_message_to_the_private_address(
+    client, lab_factory, django_capture_on_commit_callbacks
+):
     lab = lab_factory("Lab", contact_email="secret@lab.example")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/labs/{lab.pk}/contact/", {
-            "name": "Alice", "email": "alice@example.org", "message": "Bonjour, pouvons-nous tester ?"})
+        response = client.post(
+            f"/labs/{lab.pk}/contact/",
+            {"name": "Alice", "email": "alice@example.org", "message": "Bonjour, pouvons-nous tester ?"},
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["secret@lab.example"]
@@ -56,15 +60,19 @@ def test_contact_form_relays_the_message_to_the_private_address(client, lab_fact
 
 def test_contact_form_honeypot_refuses_bots(client, lab_factory):
     lab = lab_factory("Lab")
-    response = client.post(f"/labs/{lab.pk}/contact/", {
-        "name": "Bot", "email": "bot@example.org", "message": "spam", "website_url": "http://spam"})
+    response = client.post(
+        f"/labs/{lab.pk}/contact/",
+        {"name": "Bot", "email": "bot@example.org", "message": "spam", "website_url": "http://spam"},
+    )
     assert response.status_code == 400
     assert mail.outbox == []
 
 
 def test_contact_form_keeps_what_was_typed_on_error(client, lab_factory):
     lab = lab_factory("Lab")
-    response = client.post(f"/labs/{lab.pk}/contact/", {"name": "Alice", "email": "pas-un-email", "message": "Mon texte"})
+    response = client.post(
+        f"/labs/{lab.pk}/contact/", {"name": "Alice", "email": "pas-un-email", "message": "Mon texte"}
+    )
     assert response.status_code == 400
     assert "Mon texte" in response.content.decode()
 

@@ -12,15 +12,47 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def labs(lab_factory):
     return {
-        "lyon": lab_factory("Lab Lyon Âge", tags=["vieillissement", "e-santé"], postcode="69003", commune="Lyon",
-                            latitude=45.76, longitude=4.84, services=["tests_usage", "formation"],
-                            publics=["personnes_agees"], structure_type="etablissement_sante"),
-        "ajaccio": lab_factory("Lab Ajaccio", tags=["vieillissement"], postcode="20000", commune="Ajaccio",
-                               latitude=41.92, longitude=8.74, services=["formation"], publics=["aidants"]),
-        "paris": lab_factory("Lab Paris Psy", tags=["santé mentale"], postcode="75013", commune="Paris",
-                             latitude=48.83, longitude=2.35, services=["co_conception"], publics=["patients"]),
-        "reunion": lab_factory("Lab Réunion", tags=["diabète"], postcode="97400", commune="Saint-Denis",
-                               latitude=-20.88, longitude=55.45, services=["evaluation"], publics=["patients"]),
+        "lyon": lab_factory(
+            "Lab Lyon Âge",
+            tags=["vieillissement", "e-santé"],
+            postcode="69003",
+            commune="Lyon",
+            latitude=45.76,
+            longitude=4.84,
+            services=["tests_usage", "formation"],
+            publics=["personnes_agees"],
+            structure_type="etablissement_sante",
+        ),
+        "ajaccio": lab_factory(
+            "Lab Ajaccio",
+            tags=["vieillissement"],
+            postcode="20000",
+            commune="Ajaccio",
+            latitude=41.92,
+            longitude=8.74,
+            services=["formation"],
+            publics=["aidants"],
+        ),
+        "paris": lab_factory(
+            "Lab Paris Psy",
+            tags=["santé mentale"],
+            postcode="75013",
+            commune="Paris",
+            latitude=48.83,
+            longitude=2.35,
+            services=["co_conception"],
+            publics=["patients"],
+        ),
+        "reunion": lab_factory(
+            "Lab Réunion",
+            tags=["diabète"],
+            postcode="97400",
+            commune="Saint-Denis",
+            latitude=-20.88,
+            longitude=55.45,
+            services=["evaluation"],
+            publics=["patients"],
+        ),
         "draft": lab_factory("Lab Brouillon", tags=["vieillissement"], live=False, services=["formation"]),
     }
 
@@ -53,19 +85,22 @@ def export_names(client, fmt, query=""):
     return {row["nom"] for row in json.loads(body)["living_labs"]}
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("", {"Lab Lyon Âge", "Lab Ajaccio", "Lab Paris Psy", "Lab Réunion"}),
-    ("?region=94", {"Lab Ajaccio"}),
-    ("?department=2A", {"Lab Ajaccio"}),
-    ("?region=04", {"Lab Réunion"}),
-    ("?theme=vieillissement", {"Lab Lyon Âge", "Lab Ajaccio"}),
-    ("?service=formation", {"Lab Lyon Âge", "Lab Ajaccio"}),
-    ("?public=patients", {"Lab Paris Psy", "Lab Réunion"}),
-    ("?structure=etablissement_sante", {"Lab Lyon Âge"}),
-    ("?q=paris", {"Lab Paris Psy"}),
-    ("?theme=vieillissement&service=formation&region=84", {"Lab Lyon Âge"}),
-    ("?region=not-a-region", {"Lab Lyon Âge", "Lab Ajaccio", "Lab Paris Psy", "Lab Réunion"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", {"Lab Lyon Âge", "Lab Ajaccio", "Lab Paris Psy", "Lab Réunion"}),
+        ("?region=94", {"Lab Ajaccio"}),
+        ("?department=2A", {"Lab Ajaccio"}),
+        ("?region=04", {"Lab Réunion"}),
+        ("?theme=vieillissement", {"Lab Lyon Âge", "Lab Ajaccio"}),
+        ("?service=formation", {"Lab Lyon Âge", "Lab Ajaccio"}),
+        ("?public=patients", {"Lab Paris Psy", "Lab Réunion"}),
+        ("?structure=etablissement_sante", {"Lab Lyon Âge"}),
+        ("?q=paris", {"Lab Paris Psy"}),
+        ("?theme=vieillissement&service=formation&region=84", {"Lab Lyon Âge"}),
+        ("?region=not-a-region", {"Lab Lyon Âge", "Lab Ajaccio", "Lab Paris Psy", "Lab Réunion"}),
+    ],
+)
 def test_filters_return_the_same_set_everywhere(client, labs, query, expected):
     assert map_names(client, query) == expected
     assert list_names(client, query) == expected
@@ -76,8 +111,14 @@ def test_filters_return_the_same_set_everywhere(client, labs, query, expected):
 
 def test_unpublished_labs_never_appear(client, labs):
     labs["paris"].unpublish()
-    everywhere = [map_names(client), list_names(client), fragment_names(client),
-                  export_names(client, "csv"), export_names(client, "json"), export_names(client, "geojson")]
+    everywhere = [
+        map_names(client),
+        list_names(client),
+        fragment_names(client),
+        export_names(client, "csv"),
+        export_names(client, "json"),
+        export_names(client, "geojson"),
+    ]
     for names in everywhere:
         assert "Lab Brouillon" not in names
         assert "Lab Paris Psy" not in names

@@ -4,23 +4,26 @@ from django.core.exceptions import ValidationError
 from livinglabs import geo
 
 
-@pytest.mark.parametrize("postcode, code, region", [
-    ("75011", "75", "Île-de-France"),
-    ("69003", "69", "Auvergne-Rhône-Alpes"),
-    ("01000", "01", "Auvergne-Rhône-Alpes"),
-    ("20000", "2A", "Corse"),       # Ajaccio
-    ("20137", "2A", "Corse"),       # Porto-Vecchio
-    ("20200", "2B", "Corse"),       # Bastia
-    ("20600", "2B", "Corse"),       # Bastia (Furiani)
-    ("20250", "2B", "Corse"),       # Corte
-    ("97110", "971", "Guadeloupe"),
-    ("97200", "972", "Martinique"),
-    ("97300", "973", "Guyane"),
-    ("97400", "974", "La Réunion"),
-    ("97600", "976", "Mayotte"),
-    ("97133", "977", "Collectivités d'outre-mer"),  # Saint-Barthélemy uses a Guadeloupe postcode
-    ("98800", "988", "Collectivités d'outre-mer"),
-])
+@pytest.mark.parametrize(
+    "postcode, code, region",
+    [
+        ("75011", "75", "Île-de-France"),
+        ("69003", "69", "Auvergne-Rhône-Alpes"),
+        ("01000", "01", "Auvergne-Rhône-Alpes"),
+        ("20000", "2A", "Corse"),  # Ajaccio
+        ("20137", "2A", "Corse"),  # Porto-Vecchio
+        ("20200", "2B", "Corse"),  # Bastia
+        ("20600", "2B", "Corse"),  # Bastia (Furiani)
+        ("20250", "2B", "Corse"),  # Corte
+        ("97110", "971", "Guadeloupe"),
+        ("97200", "972", "Martinique"),
+        ("97300", "973", "Guyane"),
+        ("97400", "974", "La Réunion"),
+        ("97600", "976", "Mayotte"),
+        ("97133", "977", "Collectivités d'outre-mer"),  # Saint-Barthélemy uses a Guadeloupe postcode
+        ("98800", "988", "Collectivités d'outre-mer"),
+    ],
+)
 def test_postcode_gives_department_and_region(postcode, code, region):
     dept = geo.department_for(postcode)
     assert dept.code == code
@@ -44,25 +47,31 @@ def test_table_has_every_department_and_region():
     assert len([c for c in geo.regions() if c != "COM"]) == 18
 
 
-@pytest.mark.parametrize("lat, lon", [
-    (48.85, 2.35),      # Paris
-    (41.93, 8.74),      # Ajaccio
-    (16.24, -61.53),    # Pointe-à-Pitre
-    (14.61, -61.07),    # Fort-de-France
-    (4.94, -52.33),     # Cayenne
-    (-20.88, 55.45),    # Saint-Denis (La Réunion)
-    (-12.78, 45.23),    # Mamoudzou
-])
+@pytest.mark.parametrize(
+    "lat, lon",
+    [
+        (48.85, 2.35),  # Paris
+        (41.93, 8.74),  # Ajaccio
+        (16.24, -61.53),  # Pointe-à-Pitre
+        (14.61, -61.07),  # Fort-de-France
+        (4.94, -52.33),  # Cayenne
+        (-20.88, 55.45),  # Saint-Denis (La Réunion)
+        (-12.78, 45.23),  # Mamoudzou
+    ],
+)
 def test_coordinates_in_france_are_accepted(lat, lon):
     assert geo.coordinates_error(lat, lon) is None
 
 
-@pytest.mark.parametrize("lat, lon", [
-    (51.5, -0.12),      # London
-    (40.42, -3.70),     # Madrid
-    (2.35, 48.85),      # Paris with lat/lon swapped (Somalia)
-    (0, 0),
-])
+@pytest.mark.parametrize(
+    "lat, lon",
+    [
+        (51.5, -0.12),  # London
+        (40.42, -3.70),  # Madrid
+        (2.35, 48.85),  # Paris with lat/lon swapped (Somalia)
+        (0, 0),
+    ],
+)
 def test_coordinates_outside_france_are_refused_with_a_clear_message(lat, lon):
     message = geo.coordinates_error(lat, lon)
     assert "hors de France" in message

@@ -6,14 +6,20 @@ from livinglabs.models import LivingLabPage
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ("identifiant;nom;description;type_structure;adresse;code_postal;commune;code_commune_insee;latitude;"
-          "longitude;thematiques;publics;services;membre_enoll;annee_creation;site_internet;email_contact;statut;"
-          "derniere_verification")
-ROW_A = ("LL-001;Lab Ajaccio Santé;Un lab corse.;collectivite;1 cours Napoléon;20000;Ajaccio;2A004;41.92;8.74;"
-         "télémédecine|déserts médicaux;grand_public;accompagnement|evaluation;non;2019;https://a.example.org;"
-         "a@lab.example;actif;2025-06-01")
-ROW_B = ("LL-002;Lab Réunion Diabète;Un lab réunionnais.;etablissement_sante;;97400;Saint-Denis;;-20.88;55.45;"
-         "diabète;patients;co_conception;oui;2015;;b@lab.example;en_sommeil;")
+HEADER = (
+    "identifiant;nom;description;type_structure;adresse;code_postal;commune;code_commune_insee;latitude;"
+    "longitude;thematiques;publics;services;membre_enoll;annee_creation;site_internet;email_contact;statut;"
+    "derniere_verification"
+)
+ROW_A = (
+    "LL-001;Lab Ajaccio Santé;Un lab corse.;collectivite;1 cours Napoléon;20000;Ajaccio;2A004;41.92;8.74;"
+    "télémédecine|déserts médicaux;grand_public;accompagnement|evaluation;non;2019;https://a.example.org;"
+    "a@lab.example;actif;2025-06-01"
+)
+ROW_B = (
+    "LL-002;Lab Réunion Diabète;Un lab réunionnais.;etablissement_sante;;97400;Saint-Denis;;-20.88;55.45;"
+    "diabète;patients;co_conception;oui;2015;;b@lab.example;en_sommeil;"
+)
 
 
 def write(tmp_path, *rows, name="labs.csv"):

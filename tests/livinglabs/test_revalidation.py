@@ -48,15 +48,18 @@ def test_confirmation_survives_a_later_publication(client, lab_factory):
 def test_reported_changes_are_sent_to_editors(client, lab_factory, editor, django_capture_on_commit_callbacks):
     lab = lab_factory("Ancien", last_verified=days_ago(500))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/labs/verifier/{services.verification_token(lab)}/",
-                    {"action": "changes", "status": "actif", "changes": "Nouvelle adresse : 3 rue Neuve"})
+        client.post(
+            f"/labs/verifier/{services.verification_token(lab)}/",
+            {"action": "changes", "status": "actif", "changes": "Nouvelle adresse : 3 rue Neuve"},
+        )
     assert any(editor.email in m.to and "3 rue Neuve" in m.body for m in mail.outbox)
 
 
 def test_changes_without_description_are_refused(client, lab_factory):
     lab = lab_factory("Ancien", last_verified=days_ago(500))
-    response = client.post(f"/labs/verifier/{services.verification_token(lab)}/",
-                           {"action": "changes", "status": "actif", "changes": ""})
+    response = client.post(
+        f"/labs/verifier/{services.verification_token(lab)}/", {"action": "changes", "status": "actif", "changes": ""}
+    )
     assert "Décrivez les changements" in response.content.decode()
 
 

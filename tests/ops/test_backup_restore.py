@@ -24,9 +24,7 @@ def database_url(name: str) -> str:
     return f"{base}/{name}"
 
 
-def test_backup_then_restore_into_a_scratch_database_keeps_every_row(
-    tmp_path, organisation_factory, alice
-):
+def test_backup_then_restore_into_a_scratch_database_keeps_every_row(tmp_path, organisation_factory, alice):
     organisation_factory(admin=alice, name="Association sauvegardée")
     source = connection.settings_dict["NAME"]
     scratch = f"agora_restore_{secrets.token_hex(4)}"

@@ -19,10 +19,14 @@ from projects.models import (
     ReviewAssignment,
 )
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -83,8 +87,13 @@ def open_call(call_factory):
 
 @pytest.fixture
 def consortium_call(call_factory):
-    return call_factory(title="Co-innovation", call_type=ProjectCallPage.TYPE_CONSORTIUM, requires_startup=True,
-                        requires_health_professional=True, blind_review=True)
+    return call_factory(
+        title="Co-innovation",
+        call_type=ProjectCallPage.TYPE_CONSORTIUM,
+        requires_startup=True,
+        requires_health_professional=True,
+        blind_review=True,
+    )
 
 
 @pytest.fixture
@@ -108,16 +117,24 @@ def fill(application, requested=Decimal("20000"), co_funding=Decimal("5000"), at
     application.postcode = application.postcode or "31000"
     application.city = application.city or "Toulouse"
     application.save()
-    BudgetLine.objects.create(application=application, category="staff", label="Animation",
-                              amount=requested + co_funding)
+    BudgetLine.objects.create(
+        application=application, category="staff", label="Animation", amount=requested + co_funding
+    )
     if attachment:
-        att = Attachment(application=application, kind="statutes", original_name="statuts.pdf", size=len(PDF),
-                         content_type="application/pdf")
+        att = Attachment(
+            application=application,
+            kind="statutes",
+            original_name="statuts.pdf",
+            size=len(PDF),
+            content_type="application/pdf",
+        )
         att.file.save("statuts.pdf", ContentFile(PDF), save=False)
         att.save()
     if application.call.is_consortium:
         Partner.objects.create(application=application, name="Medilab SAS", kind="startup", role="Développement")
-        Partner.objects.create(application=application, name="CHU de Toulouse", kind="health_professional", role="Clinique")
+        Partner.objects.create(
+            application=application, name="CHU de Toulouse", kind="health_professional", role="Clinique"
+        )
     return application
 
 
@@ -125,8 +142,14 @@ def fill(application, requested=Decimal("20000"), co_funding=Decimal("5000"), at
 def application_factory(asso_admin):
     def make(call, organisation, status=Application.STATUS_DRAFT, complete=True, created_by=None, **fields):
         application = Application.objects.create(
-            call=call, organisation=organisation, created_by=created_by or asso_admin, status=status,
-            legal_name=organisation.name, rna=organisation.rna, **fields)
+            call=call,
+            organisation=organisation,
+            created_by=created_by or asso_admin,
+            status=status,
+            legal_name=organisation.name,
+            rna=organisation.rna,
+            **fields,
+        )
         if complete:
             fill(application)
         if status != Application.STATUS_DRAFT:
@@ -151,7 +174,10 @@ def draft(open_call, organisation, application_factory):
 def assign():
     def make(application, reviewer, declared=True, recused=False):
         return ReviewAssignment.objects.create(
-            application=application, reviewer=reviewer, recused=recused,
-            conflict_declared_at=timezone.now() if declared else None)
+            application=application,
+            reviewer=reviewer,
+            recused=recused,
+            conflict_declared_at=timezone.now() if declared else None,
+        )
 
     return make

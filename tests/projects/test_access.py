@@ -19,8 +19,15 @@ def submitted(open_call, organisation, application_factory):
 
 @pytest.fixture
 def people(asso_admin, asso_member, asso_b_admin, reviewer, reviewer2, editor, bob, organisation_b):
-    return {"asso_admin": asso_admin, "asso_member": asso_member, "other_asso": asso_b_admin,
-            "reviewer_assigned": reviewer, "reviewer_other": reviewer2, "editor": editor, "citizen": bob}
+    return {
+        "asso_admin": asso_admin,
+        "asso_member": asso_member,
+        "other_asso": asso_b_admin,
+        "reviewer_assigned": reviewer,
+        "reviewer_other": reviewer2,
+        "editor": editor,
+        "citizen": bob,
+    }
 
 
 def urls(application):
@@ -77,8 +84,9 @@ def test_reviewer_sees_nothing_before_declaring_conflicts(submitted, assign, rev
     assert response.status_code == 302 and "/evaluations/" in response["Location"]
 
 
-def test_blind_reviewer_cannot_download_attachments(consortium_call, organisation, application_factory, assign,
-                                                    reviewer, login):
+def test_blind_reviewer_cannot_download_attachments(
+    consortium_call, organisation, application_factory, assign, reviewer, login
+):
     application = application_factory(consortium_call, organisation, status=A.STATUS_UNDER_REVIEW)
     assign(application, reviewer)
     client = login(reviewer)
@@ -92,8 +100,9 @@ def test_reviewers_never_see_drafts(draft, assign, reviewer, login):
     assert login(reviewer).get(urls(draft)["recap"]).status_code == 404
 
 
-def test_dashboard_lists_only_my_organisations_applications(login, asso_member, asso_b_admin, open_call,
-                                                            organisation, organisation_b, application_factory):
+def test_dashboard_lists_only_my_organisations_applications(
+    login, asso_member, asso_b_admin, open_call, organisation, organisation_b, application_factory
+):
     mine = application_factory(open_call, organisation, title="Projet de mon association")
     theirs = application_factory(open_call, organisation_b, created_by=asso_b_admin)
     theirs.title = "Projet de l'autre association"
@@ -115,8 +124,9 @@ def test_reviewer_cannot_open_someone_elses_assignment(login, reviewer, reviewer
     assert login(reviewer2).get(reverse("projects:review", args=[assignment.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("person,status", [("editor", 200), ("reviewer_assigned", 403), ("asso_admin", 403),
-                                           ("citizen", 403)])
+@pytest.mark.parametrize(
+    "person,status", [("editor", 200), ("reviewer_assigned", 403), ("asso_admin", 403), ("citizen", 403)]
+)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "evaluations.csv"])
 def test_exports_are_for_editors_only(person, status, fmt, people, submitted, login):
     response = login(people[person]).get(reverse("projects:staff_export", args=[submitted.call_id, fmt]))
@@ -144,14 +154,20 @@ def test_xlsx_export_opens(login, editor, submitted):
     assert sheet.cell(row=2, column=1).value == submitted.reference
 
 
-def test_public_sees_only_accepted_projects_and_public_fields(client, open_call, organisation,
-                                                              application_factory):
+def test_public_sees_only_accepted_projects_and_public_fields(client, open_call, organisation, application_factory):
     accepted = application_factory(open_call, organisation, status=A.STATUS_ACCEPTED)
     accepted.title = "Projet lauréat public"
     accepted.save()
-    hidden = {status: application_factory(open_call, organisation, status=status)
-              for status in [A.STATUS_DRAFT, A.STATUS_SUBMITTED, A.STATUS_UNDER_REVIEW, A.STATUS_REJECTED,
-                             A.STATUS_SHORTLISTED]}
+    hidden = {
+        status: application_factory(open_call, organisation, status=status)
+        for status in [
+            A.STATUS_DRAFT,
+            A.STATUS_SUBMITTED,
+            A.STATUS_UNDER_REVIEW,
+            A.STATUS_REJECTED,
+            A.STATUS_SHORTLISTED,
+        ]
+    }
     for app in hidden.values():
         app.title = f"Secret {app.status}"
         app.save()
@@ -163,8 +179,17 @@ def test_public_sees_only_accepted_projects_and_public_fields(client, open_call,
             assert client.get(reverse("projects:laureate_detail", args=[app.reference])).status_code == 404
     data = json.loads(client.get(reverse("projects:open_data", args=["json"])).content)
     assert [p["titre"] for p in data["projets"]] == ["Projet lauréat public"]
-    assert set(data["projets"][0]) == {"reference", "titre", "organisation", "region_code", "region",
-                                       "montant_accorde", "resume", "appel", "date_decision"}
+    assert set(data["projets"][0]) == {
+        "reference",
+        "titre",
+        "organisation",
+        "region_code",
+        "region",
+        "montant_accorde",
+        "resume",
+        "appel",
+        "date_decision",
+    }
     csv_text = client.get(reverse("projects:open_data", args=["csv"])).content.decode("utf-8-sig")
     assert "Projet lauréat public" in csv_text and "Secret" not in csv_text
     # No private field leaks: contact e-mail, description, budget.
@@ -195,8 +220,9 @@ def test_laureates_filters_by_region_and_call(client, open_call, closed_call, or
     assert "Île-de-France" in page and "Occitanie" in page  # the by-region table
 
 
-def test_messages_are_private_to_applicant_and_staff(login, submitted, assign, reviewer, editor, asso_member,
-                                                     mailoutbox, django_capture_on_commit_callbacks):
+def test_messages_are_private_to_applicant_and_staff(
+    login, submitted, assign, reviewer, editor, asso_member, mailoutbox, django_capture_on_commit_callbacks
+):
     from projects import services
 
     assign(submitted, reviewer)
@@ -204,20 +230,25 @@ def test_messages_are_private_to_applicant_and_staff(login, submitted, assign, r
         services.post_message(submitted, editor, "Merci de préciser le calendrier.")
     assert any(asso_member.email != m and "Nouveau message" in m.subject for m in mailoutbox)
     assert "préciser le calendrier" in login(asso_member).get(urls(submitted)["detail"]).content.decode()
-    assert "préciser le calendrier" not in login(reviewer).get(
-        reverse("projects:review", args=[submitted.assignments.first().pk])).content.decode()
+    assert (
+        "préciser le calendrier"
+        not in login(reviewer).get(reverse("projects:review", args=[submitted.assignments.first().pk])).content.decode()
+    )
     response = login(reviewer).post(reverse("projects:post_message", args=[submitted.pk]), {"body": "Hello"})
     assert response.status_code == 404
 
 
-def test_message_with_attachment_notifies_staff(login, submitted, asso_member, editor, mailoutbox,
-                                                django_capture_on_commit_callbacks):
+def test_message_with_attachment_notifies_staff(
+    login, submitted, asso_member, editor, mailoutbox, django_capture_on_commit_callbacks
+):
     from tests.projects.conftest import pdf_upload
 
     client = login(asso_member)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("projects:post_message", args=[submitted.pk]),
-                    {"body": "Voici le rapport.", "files": [pdf_upload("rapport.pdf")]})
+        client.post(
+            reverse("projects:post_message", args=[submitted.pk]),
+            {"body": "Voici le rapport.", "files": [pdf_upload("rapport.pdf")]},
+        )
     message = submitted.messages.get()
     assert message.attachments.get().original_name == "rapport.pdf"
     assert any(editor.email in m.to for m in mailoutbox)
@@ -225,8 +256,9 @@ def test_message_with_attachment_notifies_staff(login, submitted, asso_member, e
     assert login(editor).get(download).status_code == 200
 
 
-def test_decision_letter_and_attestation(login, open_call, organisation, application_factory, asso_member,
-                                         asso_b_admin, editor):
+def test_decision_letter_and_attestation(
+    login, open_call, organisation, application_factory, asso_member, asso_b_admin, editor
+):
     accepted = application_factory(open_call, organisation, status=A.STATUS_ACCEPTED)
     letter = reverse("projects:decision_letter", args=[accepted.pk])
     attestation = reverse("projects:attestation", args=[accepted.pk])
@@ -249,10 +281,12 @@ def test_evaluations_export_has_one_line_per_review_with_marks(login, editor, su
     from projects import services
 
     assignment = assign(submitted, reviewer)
-    services.save_scores(assignment, reviewer, {c.pk: 3 for c in submitted.call.criteria.all()}, "Privé",
-                         final=True)
-    text = login(editor).get(reverse("projects:staff_export", args=[submitted.call_id, "evaluations.csv"])
-                             ).content.decode("utf-8-sig")
+    services.save_scores(assignment, reviewer, {c.pk: 3 for c in submitted.call.criteria.all()}, "Privé", final=True)
+    text = (
+        login(editor)
+        .get(reverse("projects:staff_export", args=[submitted.call_id, "evaluations.csv"]))
+        .content.decode("utf-8-sig")
+    )
     header, line = text.strip().splitlines()
     assert header.startswith("Référence;Évaluateur·rice;Déport;Transmise le;Utilité;Faisabilité;Pérennité")
     assert line.startswith(submitted.reference) and ";3;3;3;3.000;Privé" in line

@@ -24,17 +24,31 @@ def empty_draft(open_call, organisation, asso_member):
 
 
 def budget_data(lines, requested, co_funding="0"):
-    data = {"lines-TOTAL_FORMS": str(max(len(lines), 3)), "lines-INITIAL_FORMS": "0",
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "50",
-            "requested_amount": requested, "co_funding": co_funding, "action": "next"}
+    data = {
+        "lines-TOTAL_FORMS": str(max(len(lines), 3)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "50",
+        "requested_amount": requested,
+        "co_funding": co_funding,
+        "action": "next",
+    }
     for i, (category, label, amount) in enumerate(lines):
         data.update({f"lines-{i}-category": category, f"lines-{i}-label": label, f"lines-{i}-amount": amount})
     return data
 
 
-PROJECT = {"title": "Ateliers Mon espace santé", "summary": "Des ateliers.", "description": "Tout le détail.",
-           "target_public": "Patients dialysés", "region": "76", "departments": "31, 81",
-           "duration_months": "12", "expected_outcomes": "200 personnes accompagnées", "action": "next"}
+PROJECT = {
+    "title": "Ateliers Mon espace santé",
+    "summary": "Des ateliers.",
+    "description": "Tout le détail.",
+    "target_public": "Patients dialysés",
+    "region": "76",
+    "departments": "31, 81",
+    "duration_months": "12",
+    "expected_outcomes": "200 personnes accompagnées",
+    "action": "next",
+}
 
 
 def test_start_page_creates_a_prefilled_draft(login, asso_member, open_call, organisation):
@@ -76,8 +90,9 @@ def test_validation_error_keeps_everything_typed(login, asso_member, empty_draft
 
 
 def test_budget_requested_above_max_grant_is_refused_with_a_clear_message(login, asso_member, empty_draft):
-    response = login(asso_member).post(step_url(empty_draft, "budget"),
-                                       budget_data([("staff", "Animation", "70000")], "70000"))
+    response = login(asso_member).post(
+        step_url(empty_draft, "budget"), budget_data([("staff", "Animation", "70000")], "70000")
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "dépasse la subvention maximale" in page
     assert "Animation" in page  # the lines typed are still there
@@ -86,8 +101,9 @@ def test_budget_requested_above_max_grant_is_refused_with_a_clear_message(login,
 
 
 def test_budget_must_balance(login, asso_member, empty_draft):
-    response = login(asso_member).post(step_url(empty_draft, "budget"),
-                                       budget_data([("staff", "Animation", "10000")], "8000", "1000"))
+    response = login(asso_member).post(
+        step_url(empty_draft, "budget"), budget_data([("staff", "Animation", "10000")], "8000", "1000")
+    )
     assert "pas équilibré" in response.content.decode()
 
 
@@ -104,7 +120,8 @@ def test_budget_valid_is_saved_with_computed_total(login, asso_member, empty_dra
     empty_draft.refresh_from_db()
     assert empty_draft.expenses_total == 20000 and empty_draft.budget_lines.count() == 2
     assert "20000" in client.get(step_url(empty_draft, "budget")).content.decode().replace("\u202f", "").replace(
-        " ", "").replace(",00", ".00").replace(".00", "")
+        " ", ""
+    ).replace(",00", ".00").replace(".00", "")
 
 
 def test_partners_step_requires_each_required_type(login, asso_member, consortium_call, organisation):
@@ -112,9 +129,16 @@ def test_partners_step_requires_each_required_type(login, asso_member, consortiu
 
     application = services.start_application(consortium_call, organisation, asso_member)
     client = login(asso_member)
-    data = {"partners-TOTAL_FORMS": "2", "partners-INITIAL_FORMS": "0", "partners-MIN_NUM_FORMS": "0",
-            "partners-MAX_NUM_FORMS": "30", "partners-0-name": "Medilab", "partners-0-kind": "startup",
-            "partners-0-role": "Développement", "action": "next"}
+    data = {
+        "partners-TOTAL_FORMS": "2",
+        "partners-INITIAL_FORMS": "0",
+        "partners-MIN_NUM_FORMS": "0",
+        "partners-MAX_NUM_FORMS": "30",
+        "partners-0-name": "Medilab",
+        "partners-0-kind": "startup",
+        "partners-0-role": "Développement",
+        "action": "next",
+    }
     page = client.post(step_url(application, "partners"), data).content.decode()
     assert "il manque" in page and "Professionnel" in page and "Medilab" in page
     data.update({"partners-1-name": "CHU", "partners-1-kind": "health_professional", "partners-1-role": "Clinique"})
@@ -148,13 +172,16 @@ def test_autosave_keeps_raw_input_and_is_idempotent(login, asso_member, empty_dr
 
 def test_autosave_resume_budget_lines(login, asso_member, empty_draft):
     client = login(asso_member)
-    client.post(reverse("projects:autosave", args=[empty_draft.pk, "budget"]),
-                budget_data([("staff", "Ligne autosauvée", "1234")], "1234"))
+    client.post(
+        reverse("projects:autosave", args=[empty_draft.pk, "budget"]),
+        budget_data([("staff", "Ligne autosauvée", "1234")], "1234"),
+    )
     assert "Ligne autosauvée" in client.get(step_url(empty_draft, "budget")).content.decode()
 
 
-def test_autosave_refused_to_others_and_after_submission(login, asso_b_admin, asso_member, open_call, organisation,
-                                                         application_factory):
+def test_autosave_refused_to_others_and_after_submission(
+    login, asso_b_admin, asso_member, open_call, organisation, application_factory
+):
     application = application_factory(open_call, organisation, status=A.STATUS_SUBMITTED)
     url = reverse("projects:autosave", args=[application.pk, "project"])
     assert login(asso_b_admin).post(url, {"title": "x"}).status_code == 404
@@ -244,18 +271,32 @@ def test_other_association_cannot_upload(login, asso_b_admin, empty_draft):
 # --- submission over HTTP --------------------------------------------------------------------------------------
 
 
-def test_full_journey_submit_receipt_and_recap(login, asso_member, open_call, organisation,
-                                               django_capture_on_commit_callbacks):
+def test_full_journey_submit_receipt_and_recap(
+    login, asso_member, open_call, organisation, django_capture_on_commit_callbacks
+):
     client = login(asso_member)
     client.post(reverse("projects:start", args=[open_call.pk]), {"organisation": organisation.pk})
     application = Application.objects.get()
-    identity = {"legal_name": organisation.name, "rna": organisation.rna, "siret": "", "address": "1 rue",
-                "postcode": "31000", "city": "Toulouse", "contact_name": "Membre A",
-                "contact_email": asso_member.email, "contact_phone": "", "action": "next"}
+    identity = {
+        "legal_name": organisation.name,
+        "rna": organisation.rna,
+        "siret": "",
+        "address": "1 rue",
+        "postcode": "31000",
+        "city": "Toulouse",
+        "contact_name": "Membre A",
+        "contact_email": asso_member.email,
+        "contact_phone": "",
+        "action": "next",
+    }
     assert client.post(step_url(application, "identity"), identity).status_code == 302
     assert client.post(step_url(application, "project"), PROJECT).status_code == 302
-    assert client.post(step_url(application, "budget"),
-                       budget_data([("staff", "Animation", "25000")], "20000", "5000")).status_code == 302
+    assert (
+        client.post(
+            step_url(application, "budget"), budget_data([("staff", "Animation", "25000")], "20000", "5000")
+        ).status_code
+        == 302
+    )
     upload(client, application, pdf_upload())
     page = client.get(step_url(application, "declaration")).content.decode()
     assert "incomplet" not in page
@@ -283,8 +324,9 @@ def test_withdraw_over_http(login, asso_member, open_call, organisation, applica
     assert application.status == A.STATUS_WITHDRAWN
 
 
-def test_dashboard_query_count_does_not_grow(login, asso_member, open_call, organisation, application_factory,
-                                             django_assert_max_num_queries):
+def test_dashboard_query_count_does_not_grow(
+    login, asso_member, open_call, organisation, application_factory, django_assert_max_num_queries
+):
     for _ in range(3):
         application_factory(open_call, organisation)
     client = login(asso_member)
@@ -314,8 +356,9 @@ def test_staff_actions_over_http(login, editor, open_call, organisation, applica
     assert application.status == A.STATUS_CORRECTIONS_REQUESTED
 
 
-def test_corrections_flow_for_applicant_over_http(login, editor, asso_member, open_call, organisation,
-                                                  application_factory):
+def test_corrections_flow_for_applicant_over_http(
+    login, editor, asso_member, open_call, organisation, application_factory
+):
     from projects import services
 
     application = application_factory(open_call, organisation, status=A.STATUS_UNDER_REVIEW)

@@ -23,8 +23,17 @@ def test_demo_loader_is_idempotent_and_covers_the_workflow():
     assert (ProjectCallPage.objects.count(), Application.objects.count(), ReviewAssignment.objects.count()) == counts
     assert counts[1] >= 15
     statuses = set(Application.objects.values_list("status", flat=True))
-    assert {"draft", "submitted", "eligible", "under_review", "corrections_requested", "withdrawn", "accepted",
-            "rejected", "ineligible"} <= statuses
+    assert {
+        "draft",
+        "submitted",
+        "eligible",
+        "under_review",
+        "corrections_requested",
+        "withdrawn",
+        "accepted",
+        "rejected",
+        "ineligible",
+    } <= statuses
     assert result["project_calls"]["open"].is_open()
     assert not result["project_calls"]["closed"].is_open()
     assert Application.objects.laureates().filter(call=result["project_calls"]["closed"]).count() == 3
@@ -36,8 +45,12 @@ def test_demo_loader_is_idempotent_and_covers_the_workflow():
 
 def test_demo_pages_render(client):
     load_demo()
-    for path in ["/appels-a-projets/", "/appels-a-projets/usages-numeriques-associations-patients/",
-                 "/appels-a-projets/co-innovation-sante-numerique/", "/candidatures/laureats/"]:
+    for path in [
+        "/appels-a-projets/",
+        "/appels-a-projets/usages-numeriques-associations-patients/",
+        "/appels-a-projets/co-innovation-sante-numerique/",
+        "/candidatures/laureats/",
+    ]:
         assert client.get(path).status_code == 200, path
 
 

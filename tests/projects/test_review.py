@@ -22,8 +22,9 @@ def scores_for(application, values):
     return {c.pk: v for c, v in zip(application.call.criteria.all(), values, strict=True)}
 
 
-def test_editor_assigns_a_reviewer_who_gets_an_email(under_review, editor, reviewer, mailoutbox,
-                                                     django_capture_on_commit_callbacks):
+def test_editor_assigns_a_reviewer_who_gets_an_email(
+    under_review, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assignment = services.assign_reviewer(under_review, reviewer, editor)
     assert not assignment.recused
@@ -47,8 +48,13 @@ def test_member_of_the_applicant_is_recused_automatically(under_review, editor, 
 
 
 def test_member_of_a_partner_organisation_is_recused_automatically(under_review, editor, reviewer, organisation_b):
-    Partner.objects.create(application=under_review, name=organisation_b.name, kind="association", role="Relais",
-                           organisation=organisation_b)
+    Partner.objects.create(
+        application=under_review,
+        name=organisation_b.name,
+        kind="association",
+        role="Relais",
+        organisation=organisation_b,
+    )
     Membership.objects.create(organisation=organisation_b, user=reviewer)
     assert services.assign_reviewer(under_review, reviewer, editor).recused
 
@@ -127,8 +133,9 @@ def test_submitted_review_is_frozen(under_review, assign, reviewer):
         services.save_scores(assignment, reviewer, scores_for(under_review, [1, 1, 1]))
 
 
-def test_ranking_weighted_average_spread_and_missing(open_call, organisation, application_factory, assign,
-                                                     reviewer, reviewer2):
+def test_ranking_weighted_average_spread_and_missing(
+    open_call, organisation, application_factory, assign, reviewer, reviewer2
+):
     best = application_factory(open_call, organisation, status=A.STATUS_UNDER_REVIEW)
     other = application_factory(open_call, organisation, status=A.STATUS_UNDER_REVIEW)
     # Weights 3, 2, 1: (5*3 + 4*2 + 3*1) / 6 = 4.33 ; (3*3 + 3*2 + 3*1)/6 = 3
@@ -155,12 +162,22 @@ def make_scored_applications(call, organisation, application_factory, assign, re
     for _ in range(n):
         application = application_factory(call, organisation, status=A.STATUS_UNDER_REVIEW)
         for reviewer in reviewers:
-            services.save_scores(assign(application, reviewer), reviewer, scores_for(application, [3, 4, 5]),
-                                 final=True)
+            services.save_scores(
+                assign(application, reviewer), reviewer, scores_for(application, [3, 4, 5]), final=True
+            )
 
 
-def test_ranking_view_query_count_is_constant(login, editor, open_call, organisation, application_factory, assign,
-                                              reviewer, reviewer2, django_assert_max_num_queries):
+def test_ranking_view_query_count_is_constant(
+    login,
+    editor,
+    open_call,
+    organisation,
+    application_factory,
+    assign,
+    reviewer,
+    reviewer2,
+    django_assert_max_num_queries,
+):
     make_scored_applications(open_call, organisation, application_factory, assign, [reviewer, reviewer2], 3)
     client = login(editor)
     url = reverse("projects:staff_ranking", args=[open_call.pk])
@@ -203,8 +220,9 @@ def test_review_page_scores_and_submits(login, under_review, assign, reviewer):
     assert assignment.scores.count() == 3
 
 
-def test_blind_review_hides_identity_from_reviewer(login, consortium_call, organisation, application_factory, assign,
-                                                   reviewer):
+def test_blind_review_hides_identity_from_reviewer(
+    login, consortium_call, organisation, application_factory, assign, reviewer
+):
     application = application_factory(consortium_call, organisation, status=A.STATUS_UNDER_REVIEW)
     assignment = assign(application, reviewer)
     page = login(reviewer).get(reverse("projects:review", args=[assignment.pk])).content.decode()

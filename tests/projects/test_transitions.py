@@ -23,7 +23,9 @@ def status_of(application):
 # --- submit ----------------------------------------------------------------------------------------------------
 
 
-def test_submit_gives_a_reference_a_receipt_and_an_audit_entry(draft, asso_member, editor, django_capture_on_commit_callbacks):
+def test_submit_gives_a_reference_a_receipt_and_an_audit_entry(
+    draft, asso_member, editor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.submit(draft, asso_member, sworn_declaration=True)
     draft.refresh_from_db()
@@ -100,8 +102,9 @@ def test_submit_refuses_before_opening(call_factory, organisation, application_f
         services.submit(application, asso_admin, sworn_declaration=True)
 
 
-def test_submit_refuses_an_unverified_association_when_required(open_call, organisation_factory, asso_b_admin,
-                                                                application_factory):
+def test_submit_refuses_an_unverified_association_when_required(
+    open_call, organisation_factory, asso_b_admin, application_factory
+):
     org = organisation_factory(admin=asso_b_admin, verified=False)
     application = application_factory(open_call, org, created_by=asso_b_admin)
     with pytest.raises(ProjectsError, match="vérifiées"):
@@ -125,8 +128,9 @@ def test_start_prefills_identity_and_reuses_the_draft(open_call, organisation, a
     assert services.start_application(open_call, organisation, asso_member) == first
 
 
-def test_submit_refuses_a_consortium_missing_a_required_partner_type(consortium_call, organisation,
-                                                                     application_factory, asso_admin):
+def test_submit_refuses_a_consortium_missing_a_required_partner_type(
+    consortium_call, organisation, application_factory, asso_admin
+):
     application = application_factory(consortium_call, organisation)
     application.partners.filter(kind="health_professional").delete()
     with pytest.raises(ProjectsError, match="Professionnel"):
@@ -223,8 +227,9 @@ def test_start_review_refused_to_reviewer(open_call, organisation, application_f
         services.start_review(application, reviewer)
 
 
-def test_request_corrections_unlocks_only_named_sections(under_review, editor, asso_admin,
-                                                         django_capture_on_commit_callbacks):
+def test_request_corrections_unlocks_only_named_sections(
+    under_review, editor, asso_admin, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.request_corrections(under_review, editor, ["budget"], "Détaillez le budget.")
     under_review.refresh_from_db()
@@ -375,5 +380,9 @@ def test_every_transition_is_audited(submitted, editor):
     services.shortlist(submitted, editor)
     services.reject(submitted, editor, "Non retenu")
     actions = list(AuditEntry.objects.filter(application=submitted).values_list("action", "to_status"))
-    assert actions == [("eligible", "eligible"), ("start_review", "under_review"), ("shortlist", "shortlisted"),
-                       ("reject", "rejected")]
+    assert actions == [
+        ("eligible", "eligible"),
+        ("start_review", "under_review"),
+        ("shortlist", "shortlisted"),
+        ("reject", "rejected"),
+    ]

@@ -111,53 +111,98 @@ def corpus(db, home_page, alice, bob, organisation, asso_admin):
         return page
 
     items["numerique"] = consultation(
-        "numerique", "Le numérique au service des patients",
+        "numerique",
+        "Le numérique au service des patients",
         "Comment mieux partager les informations de santé entre soignants ?",
-        now - timedelta(days=5), now + timedelta(days=20), ["Numérique en santé"],
-        [("L'accès à l'hôpital", "Garantir l'accès à l'hôpital de proximité pour chaque patient."),
-         ("Le DMP pour tous", "Le DMP sera ouvert automatiquement à chaque assuré.")])
+        now - timedelta(days=5),
+        now + timedelta(days=20),
+        ["Numérique en santé"],
+        [
+            ("L'accès à l'hôpital", "Garantir l'accès à l'hôpital de proximité pour chaque patient."),
+            ("Le DMP pour tous", "Le DMP sera ouvert automatiquement à chaque assuré."),
+        ],
+    )
     items["jeunes"] = consultation(
-        "jeunes", "Santé mentale des jeunes", "Prévenir la détresse psychologique des étudiants.",
-        now - timedelta(days=400), now - timedelta(days=380), ["Santé mentale"],
-        [("Repérage précoce", "Former les enseignants au repérage des signes de souffrance.")])
+        "jeunes",
+        "Santé mentale des jeunes",
+        "Prévenir la détresse psychologique des étudiants.",
+        now - timedelta(days=400),
+        now - timedelta(days=380),
+        ["Santé mentale"],
+        [("Repérage précoce", "Former les enseignants au repérage des signes de souffrance.")],
+    )
     items["future"] = consultation(
-        "future", "Parcours des aidants", "Reconnaître le rôle des proches aidants.",
-        now + timedelta(days=10), now + timedelta(days=40), ["Aidants"],
-        [("Répit", "Développer les solutions de répit pour les aidants.")])
+        "future",
+        "Parcours des aidants",
+        "Reconnaître le rôle des proches aidants.",
+        now + timedelta(days=10),
+        now + timedelta(days=40),
+        ["Aidants"],
+        [("Répit", "Développer les solutions de répit pour les aidants.")],
+    )
     items["draft_consultation"] = consultation(
-        "brouillon", f"Consultation {SECRET} en préparation", f"Brouillon {SECRET}.",
-        now - timedelta(days=1), now + timedelta(days=10), ["Numérique en santé"],
-        [(f"Section {SECRET}", f"Texte {SECRET} non publié.")], live=False)
+        "brouillon",
+        f"Consultation {SECRET} en préparation",
+        f"Brouillon {SECRET}.",
+        now - timedelta(days=1),
+        now + timedelta(days=10),
+        ["Numérique en santé"],
+        [(f"Section {SECRET}", f"Texte {SECRET} non publié.")],
+        live=False,
+    )
 
     s_hopital, s_dmp = items["numerique"].sections.order_by("sort_order")
     s_jeunes = items["jeunes"].sections.get()
     s_draft = items["draft_consultation"].sections.get()
 
     def contribution(section, author, body, status=Contribution.STATUS_PUBLISHED, stance="pour", days=1):
-        return Contribution.objects.create(consultation_id=section.page_id, section=section, author=author,
-                                           body=body, status=status, stance=stance,
-                                           created_at=now - timedelta(days=days))
+        return Contribution.objects.create(
+            consultation_id=section.page_id,
+            section=section,
+            author=author,
+            body=body,
+            status=status,
+            stance=stance,
+            created_at=now - timedelta(days=days),
+        )
 
-    items["c_hopitaux"] = contribution(s_hopital, alice, "Les hôpitaux ruraux ferment : il faut maintenir les "
-                                       "urgences et les maternités de proximité.", stance="contre", days=2)
-    items["c_dmp"] = contribution(s_dmp, bob, "Le dossier médical partagé est très utile pour les patients en "
-                                  "affection de longue durée.", days=3)
-    items["c_tele"] = contribution(s_dmp, alice, "La téléconsultation évite des trajets aux personnes âgées "
-                                   "vivant en maison de retraite.", stance="mitige", days=40)
-    items["c_jeunes"] = contribution(s_jeunes, bob, "Il faut plus de psychologues dans les universités.",
-                                     days=390)
-    items["c_pending"] = contribution(s_hopital, bob, f"En attente de modération {SECRET}.",
-                                      status=Contribution.STATUS_PENDING)
+    items["c_hopitaux"] = contribution(
+        s_hopital,
+        alice,
+        "Les hôpitaux ruraux ferment : il faut maintenir les urgences et les maternités de proximité.",
+        stance="contre",
+        days=2,
+    )
+    items["c_dmp"] = contribution(
+        s_dmp, bob, "Le dossier médical partagé est très utile pour les patients en affection de longue durée.", days=3
+    )
+    items["c_tele"] = contribution(
+        s_dmp,
+        alice,
+        "La téléconsultation évite des trajets aux personnes âgées vivant en maison de retraite.",
+        stance="mitige",
+        days=40,
+    )
+    items["c_jeunes"] = contribution(s_jeunes, bob, "Il faut plus de psychologues dans les universités.", days=390)
+    items["c_pending"] = contribution(
+        s_hopital, bob, f"En attente de modération {SECRET}.", status=Contribution.STATUS_PENDING
+    )
     items["c_hidden"] = contribution(s_hopital, bob, f"Propos masqué {SECRET}.", status=Contribution.STATUS_HIDDEN)
-    items["c_withdrawn"] = contribution(s_dmp, alice, f"Texte retiré {SECRET}.",
-                                        status=Contribution.STATUS_WITHDRAWN)
+    items["c_withdrawn"] = contribution(s_dmp, alice, f"Texte retiré {SECRET}.", status=Contribution.STATUS_WITHDRAWN)
     items["c_on_draft"] = contribution(s_draft, alice, f"Contribution publiée {SECRET} sur un brouillon.")
 
     p_index = _publish(home_page, ProjectCallIndexPage(title="Appels à projets", slug="appels-a-projets"))
 
     def call(slug, title, intro, opens, closes, themes, live=True):
-        page = ProjectCallPage(title=title, slug=slug, intro=intro, opens_at=opens, closes_at=closes,
-                               max_grant=Decimal("50000"), total_budget=Decimal("500000"))
+        page = ProjectCallPage(
+            title=title,
+            slug=slug,
+            intro=intro,
+            opens_at=opens,
+            closes_at=closes,
+            max_grant=Decimal("50000"),
+            total_budget=Decimal("500000"),
+        )
         page.themes.add(*themes)
         p_index.add_child(instance=page)
         if live:
@@ -168,42 +213,88 @@ def corpus(db, home_page, alice, bob, organisation, asso_admin):
         page.refresh_from_db()
         return page
 
-    items["call_tele"] = call("telesante", "Télésanté en EHPAD", "Financer des projets de télémédecine dans les "
-                              "établissements pour personnes âgées.", now - timedelta(days=10),
-                              now + timedelta(days=30), ["Numérique en santé"])
-    items["call_draft"] = call("appel-brouillon", f"Appel {SECRET}", f"Appel {SECRET} non publié.",
-                               now - timedelta(days=10), now + timedelta(days=30), ["Aidants"], live=False)
+    items["call_tele"] = call(
+        "telesante",
+        "Télésanté en EHPAD",
+        "Financer des projets de télémédecine dans les établissements pour personnes âgées.",
+        now - timedelta(days=10),
+        now + timedelta(days=30),
+        ["Numérique en santé"],
+    )
+    items["call_draft"] = call(
+        "appel-brouillon",
+        f"Appel {SECRET}",
+        f"Appel {SECRET} non publié.",
+        now - timedelta(days=10),
+        now + timedelta(days=30),
+        ["Aidants"],
+        live=False,
+    )
 
     def application(call_page, status, title, summary, region="84", n=[0]):  # noqa: B006 - counter
         n[0] += 1
-        app = Application.objects.create(call=call_page, organisation=organisation, created_by=asso_admin,
-                                         status=status, title=title, summary=summary, region=region,
-                                         legal_name=organisation.name)
+        app = Application.objects.create(
+            call=call_page,
+            organisation=organisation,
+            created_by=asso_admin,
+            status=status,
+            title=title,
+            summary=summary,
+            region=region,
+            legal_name=organisation.name,
+        )
         if status != Application.STATUS_DRAFT:
             app.reference = f"AAP-T-{app.pk:05d}"
             app.decided_at = now - timedelta(days=n[0])
             app.save(update_fields=["reference", "decided_at"])
         return app
 
-    items["laureate"] = application(items["call_tele"], Application.STATUS_ACCEPTED, "Maison de retraite connectée",
-                                    "Des tablettes pour les résidents et les familles.", region="84")
-    items["laureate_idf"] = application(items["call_tele"], Application.STATUS_ACCEPTED, "Cabine de téléconsultation",
-                                        "Une cabine dans la mairie.", region="11")
-    for status in (Application.STATUS_DRAFT, Application.STATUS_SUBMITTED, Application.STATUS_UNDER_REVIEW,
-                   Application.STATUS_SHORTLISTED, Application.STATUS_REJECTED, Application.STATUS_WITHDRAWN,
-                   Application.STATUS_INELIGIBLE):
-        items[f"app_{status}"] = application(items["call_tele"], status, f"Projet {SECRET} {status}",
-                                             f"Résumé confidentiel {SECRET}.")
-    items["laureate_on_draft_call"] = application(items["call_draft"], Application.STATUS_ACCEPTED,
-                                                  f"Lauréat {SECRET}", f"Appel non publié {SECRET}.")
+    items["laureate"] = application(
+        items["call_tele"],
+        Application.STATUS_ACCEPTED,
+        "Maison de retraite connectée",
+        "Des tablettes pour les résidents et les familles.",
+        region="84",
+    )
+    items["laureate_idf"] = application(
+        items["call_tele"],
+        Application.STATUS_ACCEPTED,
+        "Cabine de téléconsultation",
+        "Une cabine dans la mairie.",
+        region="11",
+    )
+    for status in (
+        Application.STATUS_DRAFT,
+        Application.STATUS_SUBMITTED,
+        Application.STATUS_UNDER_REVIEW,
+        Application.STATUS_SHORTLISTED,
+        Application.STATUS_REJECTED,
+        Application.STATUS_WITHDRAWN,
+        Application.STATUS_INELIGIBLE,
+    ):
+        items[f"app_{status}"] = application(
+            items["call_tele"], status, f"Projet {SECRET} {status}", f"Résumé confidentiel {SECRET}."
+        )
+    items["laureate_on_draft_call"] = application(
+        items["call_draft"], Application.STATUS_ACCEPTED, f"Lauréat {SECRET}", f"Appel non publié {SECRET}."
+    )
 
     lab_index = ensure_index_page(home_page)
 
     def lab(title, description, live=True, tags=(), **fields):
-        page = LivingLabPage(title=title, description=description, structure_type="association",
-                             postcode=fields.pop("postcode", "69003"), commune=fields.pop("commune", "Lyon"),
-                             latitude=45.76, longitude=4.85, contact_email="lab@example.org", publics=["patients"],
-                             services=["tests_usage"], **fields)
+        page = LivingLabPage(
+            title=title,
+            description=description,
+            structure_type="association",
+            postcode=fields.pop("postcode", "69003"),
+            commune=fields.pop("commune", "Lyon"),
+            latitude=45.76,
+            longitude=4.85,
+            contact_email="lab@example.org",
+            publics=["patients"],
+            services=["tests_usage"],
+            **fields,
+        )
         page.tags.add(*tags)
         if not live:
             page.live = False
@@ -213,12 +304,19 @@ def corpus(db, home_page, alice, bob, organisation, asso_admin):
         page.refresh_from_db()
         return page
 
-    items["lab"] = lab("Lab Vieillir chez soi", "Tester des objets connectés avec des personnes âgées à domicile.",
-                       tags=["Aidants"])
+    items["lab"] = lab(
+        "Lab Vieillir chez soi", "Tester des objets connectés avec des personnes âgées à domicile.", tags=["Aidants"]
+    )
     items["lab_draft"] = lab(f"Lab {SECRET}", f"Living lab {SECRET} non publié.", live=False)
 
-    items["page"] = _publish(home_page, ContentPage(title="La démocratie en santé", slug="democratie-sante",
-                                                   intro="Les agences régionales de santé organisent le débat."))
+    items["page"] = _publish(
+        home_page,
+        ContentPage(
+            title="La démocratie en santé",
+            slug="democratie-sante",
+            intro="Les agences régionales de santé organisent le débat.",
+        ),
+    )
     draft_page = ContentPage(title=f"Page {SECRET}", slug="page-brouillon", intro=f"Brouillon {SECRET}.", live=False)
     home_page.add_child(instance=draft_page)
     items["page_draft"] = draft_page

@@ -13,9 +13,20 @@ from search.models import SearchDocument
 
 def doc(title):
     return {
-        "key": "contribution-424242", "doc_type": "contribution", "object_id": 424242, "title": title,
-        "body": "Texte de la contribution", "url": "/x/", "date": None, "region": "", "opens_at": None,
-        "closes_at": None, "consultation_id": None, "section_id": None, "stance": "", "themes": [],
+        "key": "contribution-424242",
+        "doc_type": "contribution",
+        "object_id": 424242,
+        "title": title,
+        "body": "Texte de la contribution",
+        "url": "/x/",
+        "date": None,
+        "region": "",
+        "opens_at": None,
+        "closes_at": None,
+        "consultation_id": None,
+        "section_id": None,
+        "stance": "",
+        "themes": [],
     }
 
 

@@ -8,9 +8,16 @@ from django.utils import timezone
 from search import db_engine
 
 QUERIES = [
-    ("hôpital", {}), ("l'hôpital", {"type": "contribution"}), ("dossier médical", {}), ("télémédecine", {}),
-    ("santé", {"status": "open"}), ("santé", {"date": "an"}), ("association", {"region": "84"}),
-    ("numérique", {"theme": "numerique-en-sante"}), ("zorglub", {}), ("laboratoire vivant", {"status": "closed"}),
+    ("hôpital", {}),
+    ("l'hôpital", {"type": "contribution"}),
+    ("dossier médical", {}),
+    ("télémédecine", {}),
+    ("santé", {"status": "open"}),
+    ("santé", {"date": "an"}),
+    ("association", {"region": "84"}),
+    ("numérique", {"theme": "numerique-en-sante"}),
+    ("zorglub", {}),
+    ("laboratoire vivant", {"status": "closed"}),
 ]
 
 
@@ -23,9 +30,7 @@ def postgresql_only():
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
-def test_the_single_statement_answers_what_one_statement_per_facet_answers(
-    postgresql_only, corpus, monkeypatch, sort
-):
+def test_the_single_statement_answers_what_one_statement_per_facet_answers(postgresql_only, corpus, monkeypatch, sort):
     from tests.search.conftest import reindex
 
     reindex()
@@ -39,9 +44,7 @@ def test_the_single_statement_answers_what_one_statement_per_facet_answers(
             assert single == per_facet, (q, filters, offset)
 
 
-def test_a_query_with_words_costs_two_statements_on_postgresql(
-    postgresql_only, corpus, django_assert_num_queries
-):
+def test_a_query_with_words_costs_two_statements_on_postgresql(postgresql_only, corpus, django_assert_num_queries):
     from tests.search.conftest import reindex
 
     reindex()

@@ -51,9 +51,16 @@ def test_rebuild_swaps_the_alias_to_a_new_index_and_drops_the_old_one(es_only, c
 def test_searches_keep_answering_during_rebuilds(es_only, corpus):
     """Rebuilds run in a thread (with 3,000 extra documents so they take a while) while searches run here."""
     docs = list(indexing.iter_all_docs())
-    filler = [{**docs[0], "key": f"contribution-{10_000_000 + i}", "title": f"Remplissage {i}",
-               "body": "Texte de remplissage sans rapport avec la question posée.", "themes": []}
-              for i in range(3000)]
+    filler = [
+        {
+            **docs[0],
+            "key": f"contribution-{10_000_000 + i}",
+            "title": f"Remplissage {i}",
+            "body": "Texte de remplissage sans rapport avec la question posée.",
+            "themes": [],
+        }
+        for i in range(3000)
+    ]
     errors, done = [], threading.Event()
 
     def rebuild():

@@ -22,13 +22,16 @@ def test_accents_plurals_and_elisions_match(engine, corpus, query):
     assert result.engine == engine
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("DMP", "c_dmp"),  # text says "dossier médical partagé"
-    ("dossier médical partagé", "c_dmp"),
-    ("ALD", "c_dmp"),  # text says "affection de longue durée"
-    ("télémédecine", "c_tele"),  # text says "téléconsultation"
-    ("EHPAD", "c_tele"),  # text says "maison de retraite"
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("DMP", "c_dmp"),  # text says "dossier médical partagé"
+        ("dossier médical partagé", "c_dmp"),
+        ("ALD", "c_dmp"),  # text says "affection de longue durée"
+        ("télémédecine", "c_tele"),  # text says "téléconsultation"
+        ("EHPAD", "c_tele"),  # text says "maison de retraite"
+    ],
+)
 def test_synonyms_match(engine, corpus, query, expected):
     assert key(corpus[expected], "contribution") in keys(service.search(query, page_size=50))
 
@@ -59,8 +62,15 @@ def test_highlights_mark_the_matched_words_and_escape_text(engine, corpus):
 def test_facet_counts_match_the_corpus(engine, corpus):
     result = service.search("")
     facets = {f.name: {v.value: v.count for v in f.values} for f in result.facets}
-    assert facets["type"] == {"consultation": 3, "section": 4, "contribution": 4, "call": 1, "laureate": 2,
-                              "livinglab": 1, "page": 1}
+    assert facets["type"] == {
+        "consultation": 3,
+        "section": 4,
+        "contribution": 4,
+        "call": 1,
+        "laureate": 2,
+        "livinglab": 1,
+        "page": 1,
+    }
     assert result.total == 16
     assert facets["region"] == {"84": 2, "11": 1}  # laureate (84) + lab in Lyon (84), laureate (11)
     # consultation, 2 sections, 3 contributions, call of "numérique" + 2 laureates of the call

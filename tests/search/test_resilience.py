@@ -88,15 +88,17 @@ def test_a_slow_node_times_out_into_the_fallback(db_corpus, settings):
         es.reset_state()
 
 
-def test_updates_made_while_down_stay_pending_and_the_table_is_current(db_corpus, es_down, alice, moderator,
-                                                                       django_capture_on_commit_callbacks):
+def test_updates_made_while_down_stay_pending_and_the_table_is_current(
+    db_corpus, es_down, alice, moderator, django_capture_on_commit_callbacks
+):
     from consult import services
     from consult.models import Contribution
 
     section = db_corpus["numerique"].sections.order_by("sort_order").first()
     with django_capture_on_commit_callbacks(execute=True):
-        new = Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice,
-                                          body="Les kinésithérapeutes se font rares.")
+        new = Contribution.objects.create(
+            consultation_id=section.page_id, section=section, author=alice, body="Les kinésithérapeutes se font rares."
+        )
     with django_capture_on_commit_callbacks(execute=True):
         services.hide(moderator, db_corpus["c_hopitaux"], "Hors charte")
     pending = dict(PendingUpdate.objects.values_list("key", "attempts"))
@@ -109,8 +111,9 @@ def test_updates_made_while_down_stay_pending_and_the_table_is_current(db_corpus
     assert service.search("hôpitaux ruraux").total == 0
 
 
-def test_indexing_resumes_when_elasticsearch_is_back(es_only, corpus, settings, alice, moderator,
-                                                     django_capture_on_commit_callbacks):
+def test_indexing_resumes_when_elasticsearch_is_back(
+    es_only, corpus, settings, alice, moderator, django_capture_on_commit_callbacks
+):
     from consult import services
     from consult.models import Contribution
 
@@ -119,8 +122,9 @@ def test_indexing_resumes_when_elasticsearch_is_back(es_only, corpus, settings, 
     es.reset_state()
     section = corpus["numerique"].sections.order_by("sort_order").first()
     with django_capture_on_commit_callbacks(execute=True):
-        Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice,
-                                    body="Les kinésithérapeutes se font rares.")
+        Contribution.objects.create(
+            consultation_id=section.page_id, section=section, author=alice, body="Les kinésithérapeutes se font rares."
+        )
     with django_capture_on_commit_callbacks(execute=True):
         services.hide(moderator, corpus["c_hopitaux"], "Hors charte")
     assert PendingUpdate.objects.count() >= 2
@@ -169,12 +173,12 @@ def test_real_node_stop_and_start(settings, request, alice, django_capture_on_co
         assert result.degraded and result.total >= 1
         section = corpus["numerique"].sections.order_by("sort_order").first()
         with django_capture_on_commit_callbacks(execute=True):
-            new = Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice,
-                                              body="Les orthophonistes manquent.")
+            new = Contribution.objects.create(
+                consultation_id=section.page_id, section=section, author=alice, body="Les orthophonistes manquent."
+            )
         assert PendingUpdate.objects.filter(key=f"contribution-{new.pk}").exists()
     finally:
-        subprocess.run(["bash", str(ROOT / "scripts/elasticsearch/start.sh")], check=True, env=env,
-                       capture_output=True)
+        subprocess.run(["bash", str(ROOT / "scripts/elasticsearch/start.sh")], check=True, env=env, capture_output=True)
     es.reset_state()
     assert search_engine.engine_status()["engine"] == "elasticsearch"
     assert PendingUpdate.objects.count() == 0

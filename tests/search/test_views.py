@@ -87,12 +87,15 @@ def more_contributions(corpus, alice, bob):
     from tests.search.conftest import reindex
 
     section = corpus["numerique"].sections.order_by("sort_order").first()
-    texts = ["Les hôpitaux de proximité doivent garder leurs urgences la nuit.",
-             "Fermer les urgences des petits hôpitaux met les patients en danger.",
-             "Les urgences des hôpitaux ruraux sont indispensables aux patients âgés."]
+    texts = [
+        "Les hôpitaux de proximité doivent garder leurs urgences la nuit.",
+        "Fermer les urgences des petits hôpitaux met les patients en danger.",
+        "Les urgences des hôpitaux ruraux sont indispensables aux patients âgés.",
+    ]
     for i, text in enumerate(texts):
-        Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice if i % 2 else bob,
-                                    body=text, stance="contre")
+        Contribution.objects.create(
+            consultation_id=section.page_id, section=section, author=alice if i % 2 else bob, body=text, stance="contre"
+        )
     reindex()
     indexing.drain()
     return corpus
@@ -153,8 +156,7 @@ def test_similar_refuses_non_public_contributions(db, editor, client, corpus):
     assert client.get(reverse("search_admin_similar", args=[corpus["c_hidden"].pk])).status_code == 404
 
 
-def test_anonymous_results_page_is_served_again_from_the_page_cache(engine, corpus, client,
-                                                                    django_assert_num_queries):
+def test_anonymous_results_page_is_served_again_from_the_page_cache(engine, corpus, client, django_assert_num_queries):
     url = reverse("search:results")
     first = client.get(url, {"q": "hôpitaux"})
     with django_assert_num_queries(0):  # neither the database nor the engine: one cache read
@@ -165,7 +167,8 @@ def test_anonymous_results_page_is_served_again_from_the_page_cache(engine, corp
 
 
 def test_hidden_contribution_never_comes_back_from_a_cached_results_page(
-        engine, corpus, client, moderator, settings, django_capture_on_commit_callbacks):
+    engine, corpus, client, moderator, settings, django_capture_on_commit_callbacks
+):
     from consult import services
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -8,11 +8,21 @@ from search.models import SearchDocument
 from tests.search.conftest import SECRET
 
 NON_PUBLIC = [
-    ("c_pending", "contribution"), ("c_hidden", "contribution"), ("c_withdrawn", "contribution"),
-    ("c_on_draft", "contribution"), ("draft_consultation", "consultation"), ("call_draft", "call"),
-    ("app_draft", "laureate"), ("app_submitted", "laureate"), ("app_under_review", "laureate"),
-    ("app_shortlisted", "laureate"), ("app_rejected", "laureate"), ("app_withdrawn", "laureate"),
-    ("app_ineligible", "laureate"), ("laureate_on_draft_call", "laureate"), ("lab_draft", "livinglab"),
+    ("c_pending", "contribution"),
+    ("c_hidden", "contribution"),
+    ("c_withdrawn", "contribution"),
+    ("c_on_draft", "contribution"),
+    ("draft_consultation", "consultation"),
+    ("call_draft", "call"),
+    ("app_draft", "laureate"),
+    ("app_submitted", "laureate"),
+    ("app_under_review", "laureate"),
+    ("app_shortlisted", "laureate"),
+    ("app_rejected", "laureate"),
+    ("app_withdrawn", "laureate"),
+    ("app_ineligible", "laureate"),
+    ("laureate_on_draft_call", "laureate"),
+    ("lab_draft", "livinglab"),
     ("page_draft", "page"),
 ]
 
@@ -56,8 +66,9 @@ def no_worker(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
-def test_hiding_a_contribution_removes_it_at_commit(engine, corpus, moderator, no_worker,
-                                                    django_capture_on_commit_callbacks):
+def test_hiding_a_contribution_removes_it_at_commit(
+    engine, corpus, moderator, no_worker, django_capture_on_commit_callbacks
+):
     from consult import services
 
     target = corpus["c_hopitaux"]
@@ -67,8 +78,9 @@ def test_hiding_a_contribution_removes_it_at_commit(engine, corpus, moderator, n
     assert f"contribution-{target.pk}" not in {h.key for h in service.search("hôpitaux").hits}
 
 
-def test_withdrawing_a_contribution_removes_it_at_commit(engine, corpus, bob, no_worker,
-                                                         django_capture_on_commit_callbacks):
+def test_withdrawing_a_contribution_removes_it_at_commit(
+    engine, corpus, bob, no_worker, django_capture_on_commit_callbacks
+):
     from consult.models import Contribution
 
     target = corpus["c_dmp"]
@@ -78,8 +90,7 @@ def test_withdrawing_a_contribution_removes_it_at_commit(engine, corpus, bob, no
     assert f"contribution-{target.pk}" not in {h.key for h in service.search("dossier médical").hits}
 
 
-def test_deleting_a_contribution_removes_it_at_commit(engine, corpus, no_worker,
-                                                      django_capture_on_commit_callbacks):
+def test_deleting_a_contribution_removes_it_at_commit(engine, corpus, no_worker, django_capture_on_commit_callbacks):
     target = corpus["c_tele"]
     pk = target.pk
     with django_capture_on_commit_callbacks(execute=True):
@@ -88,14 +99,18 @@ def test_deleting_a_contribution_removes_it_at_commit(engine, corpus, no_worker,
 
 
 def test_unpublishing_a_consultation_removes_it_its_sections_and_contributions(
-        engine, corpus, no_worker, django_capture_on_commit_callbacks):
+    engine, corpus, no_worker, django_capture_on_commit_callbacks
+):
     page = corpus["numerique"]
     with django_capture_on_commit_callbacks(execute=True):
         page.unpublish()
     remaining = all_keys()
     assert f"consultation-{page.pk}" not in remaining
-    assert not {k for k in remaining if k.startswith("section-") and int(k.split("-")[1]) in
-                set(page.sections.values_list("pk", flat=True))}
+    assert not {
+        k
+        for k in remaining
+        if k.startswith("section-") and int(k.split("-")[1]) in set(page.sections.values_list("pk", flat=True))
+    }
     assert f"contribution-{corpus['c_hopitaux'].pk}" not in remaining
     assert service.search("hôpitaux").total == 0
 
@@ -117,8 +132,9 @@ def test_unpublishing_a_call_removes_its_laureates(engine, corpus, no_worker, dj
     assert f"laureate-{corpus['laureate'].pk}" not in remaining
 
 
-def test_a_laureate_whose_decision_changes_leaves_the_index(engine, corpus, no_worker,
-                                                            django_capture_on_commit_callbacks):
+def test_a_laureate_whose_decision_changes_leaves_the_index(
+    engine, corpus, no_worker, django_capture_on_commit_callbacks
+):
     from projects.models import Application
 
     app = corpus["laureate"]
@@ -136,19 +152,23 @@ def test_a_view_restriction_removes_the_page(engine, corpus, no_worker, django_c
     assert f"page-{corpus['page'].pk}" not in all_keys()
 
 
-def test_new_public_content_is_indexed_through_the_task_queue(engine, corpus, alice,
-                                                              django_capture_on_commit_callbacks):
+def test_new_public_content_is_indexed_through_the_task_queue(
+    engine, corpus, alice, django_capture_on_commit_callbacks
+):
     from consult.models import Contribution
 
     section = corpus["numerique"].sections.order_by("sort_order").first()
     with django_capture_on_commit_callbacks(execute=True):
-        c = Contribution.objects.create(consultation_id=section.page_id, section=section, author=alice,
-                                        body="Les infirmières libérales manquent en zone rurale.")
+        c = Contribution.objects.create(
+            consultation_id=section.page_id,
+            section=section,
+            author=alice,
+            body="Les infirmières libérales manquent en zone rurale.",
+        )
     assert f"contribution-{c.pk}" in {h.key for h in service.search("infirmières").hits}
 
 
-def test_publishing_a_pending_contribution_indexes_it(engine, corpus, moderator,
-                                                      django_capture_on_commit_callbacks):
+def test_publishing_a_pending_contribution_indexes_it(engine, corpus, moderator, django_capture_on_commit_callbacks):
     from consult import services
 
     target = corpus["c_pending"]

@@ -65,9 +65,7 @@ class _Audit(HTMLParser):
 
     def handle_data(self, data):
         if self.in_script and "__xss" in data:
-            self.problems.append(
-                f"line {self.getpos()[0]}: user text inside a <script>: {data[:60]!r}"
-            )
+            self.problems.append(f"line {self.getpos()[0]}: user text inside a <script>: {data[:60]!r}")
 
 
 def problems(html: str) -> list[str]:

@@ -41,9 +41,7 @@ def all_routes():
 
 
 def test_every_route_has_an_expectation():
-    missing = [
-        f"{route} (name={name!r})" for route, name, _ in all_routes() if name not in EXPECTATIONS
-    ]
+    missing = [f"{route} (name={name!r})" for route, name, _ in all_routes() if name not in EXPECTATIONS]
     assert not missing, (
         "routes without an authorisation expectation — add them to tests/security/expectations.py:\n  "
         + "\n  ".join(missing)
@@ -62,18 +60,12 @@ def classify(response) -> str:
     status = response.status_code
     if status in (301, 302, 303, 307, 308):
         location = response.get("Location", "")
-        if (
-            "/compte/login/" in location
-            or "/admin/login/" in location
-            or "/django-admin/login/" in location
-        ):
+        if "/compte/login/" in location or "/admin/login/" in location or "/django-admin/login/" in location:
             return "login"
         from django.contrib import messages
 
         request = getattr(response, "wsgi_request", None)
-        if request is not None and any(
-            m.level >= messages.WARNING for m in messages.get_messages(request)
-        ):
+        if request is not None and any(m.level >= messages.WARNING for m in messages.get_messages(request)):
             return "refused"  # sent back with an error message (the service said no)
         return "ok"
     if status == 401:
@@ -119,22 +111,16 @@ def world(
     section = consultation.sections.order_by("sort_order").first()
     contribution = contribution_factory(bob, section)
     call = call_factory(title="Appel ouvert", requires_verified_association=True)
-    application = application_factory(
-        call, organisation, status=Application.STATUS_SUBMITTED, created_by=asso_admin
-    )
+    application = application_factory(call, organisation, status=Application.STATUS_SUBMITTED, created_by=asso_admin)
     assignment = assign(application, reviewer)
     closed = call_factory(status="closed", title="Appel clos")
-    laureate = application_factory(
-        closed, organisation, status=Application.STATUS_ACCEPTED, created_by=asso_admin
-    )
+    laureate = application_factory(closed, organisation, status=Application.STATUS_ACCEPTED, created_by=asso_admin)
     lab = lab_factory(proposed_by=alice)
     document = Document(title="Rapport public")
     document.file.save("rapport.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     document.save()
     membership = Membership.objects.get(organisation=organisation, user=asso_member)
-    invitation = Invitation.objects.create(
-        organisation=organisation, email="invite@example.org", invited_by=asso_admin
-    )
+    invitation = Invitation.objects.create(organisation=organisation, email="invite@example.org", invited_by=asso_admin)
     return {
         "roles": {
             "anonymous": None,
@@ -223,13 +209,8 @@ def test_authorisation_matrix(world, client_factory):
         for (name, method, role), got in observed.items()
         if EXPECTATIONS[name][method][role] != got
     ]
-    print(
-        f"checked {len(observed)} (route, method, role) cells over {len({n for n, _, _ in observed})} routes"
-    )
-    assert not mismatches, (
-        "authorisation matrix differs from tests/security/expectations.py:\n"
-        + "\n".join(mismatches)
-    )
+    print(f"checked {len(observed)} (route, method, role) cells over {len({n for n, _, _ in observed})} routes")
+    assert not mismatches, "authorisation matrix differs from tests/security/expectations.py:\n" + "\n".join(mismatches)
 
 
 @pytest.fixture
@@ -258,15 +239,11 @@ def test_every_socket_route_has_an_expectation():
     from .expectations import SOCKET_EXPECTATIONS
 
     missing = [route for route in socket_routes() if route not in SOCKET_EXPECTATIONS]
-    assert not missing, (
-        f"socket routes without an expectation (tests/security/expectations.py): {missing}"
-    )
+    assert not missing, f"socket routes without an expectation (tests/security/expectations.py): {missing}"
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_socket_matrix(
-    consultation_factory, alice, asso_member, asso_b_admin, moderator, reviewer, editor
-):
+async def test_socket_matrix(consultation_factory, alice, asso_member, asso_b_admin, moderator, reviewer, editor):
     from channels.db import database_sync_to_async
     from channels.testing import WebsocketCommunicator
 
@@ -314,8 +291,6 @@ async def test_socket_matrix(
                 await communicator.disconnect()
                 checked += 1
                 if outcome != expected_by_role[role]:
-                    mismatches.append(
-                        f"{route} {case} as {role}: expected {expected_by_role[role]}, got {outcome}"
-                    )
+                    mismatches.append(f"{route} {case} as {role}: expected {expected_by_role[role]}, got {outcome}")
     print(f"checked {checked} socket (route, case, role) cells")
     assert not mismatches, "\n".join(mismatches)

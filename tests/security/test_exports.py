@@ -17,15 +17,14 @@ FORMULAS = [
     "@SUM(1+1)",
 ]
 
+
 def dangerous(cell: str) -> bool:
     return cell[:1] in ("=", "+", "-", "@", "\t", "\r")
 
 
 def test_consultation_csv_export_neutralises_formulas(client, section, contribution_factory, alice):
     for formula in FORMULAS:
-        contribution_factory(
-            alice, section, body=formula + " et voici mon avis argumenté sur la section."
-        )
+        contribution_factory(alice, section, body=formula + " et voici mon avis argumenté sur la section.")
     response = client.get(reverse("consult:export", args=[section.page_id, "csv"]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

@@ -20,10 +20,7 @@ def production(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "p" * 30 + "-a-realistic-production-secret-key-0123456789")
     monkeypatch.delenv("SECURE_SSL_REDIRECT", raising=False)
     monkeypatch.delenv("SECURE_HSTS_SECONDS", raising=False)
-    saved = {
-        name: sys.modules.pop(name, None)
-        for name in ("config.settings.production", "config.settings.base")
-    }
+    saved = {name: sys.modules.pop(name, None) for name in ("config.settings.production", "config.settings.base")}
     try:
         module = importlib.import_module("config.settings.production")
     finally:
@@ -81,22 +78,14 @@ def test_public_page_sends_every_security_header(production_client, home_page):
     assert response.status_code == 200
     headers = response.headers
     print({k: v for k, v in headers.items() if k.lower() != "set-cookie"})
-    assert (
-        int(re.search(r"max-age=(\d+)", headers["Strict-Transport-Security"]).group(1)) >= 31536000
-    )
+    assert int(re.search(r"max-age=(\d+)", headers["Strict-Transport-Security"]).group(1)) >= 31536000
     assert "includeSubDomains" in headers["Strict-Transport-Security"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
-    assert (
-        "camera=()" in headers["Permissions-Policy"]
-        and "microphone=()" in headers["Permissions-Policy"]
-    )
-    csp = dict(
-        (part.strip().split(" ", 1) + [""])[:2]
-        for part in headers["Content-Security-Policy"].split(";")
-    )
+    assert "camera=()" in headers["Permissions-Policy"] and "microphone=()" in headers["Permissions-Policy"]
+    csp = dict((part.strip().split(" ", 1) + [""])[:2] for part in headers["Content-Security-Policy"].split(";"))
     assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
     assert re.search(r"'nonce-[A-Za-z0-9_-]{16,}'", csp["script-src"])
     assert csp["object-src"] == "'none'"
@@ -123,9 +112,7 @@ def test_nonce_changes_on_every_request(client, home_page):
     assert first != second
 
 
-def test_session_csrf_and_language_cookies_are_secure_httponly_samesite(
-    production_client, alice, home_page
-):
+def test_session_csrf_and_language_cookies_are_secure_httponly_samesite(production_client, alice, home_page):
     from tests.conftest import PASSWORD
 
     production_client.get(reverse("account_login"), secure=True)
@@ -137,9 +124,7 @@ def test_session_csrf_and_language_cookies_are_secure_httponly_samesite(
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
     csrf = production_client.cookies["csrftoken"]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
-    response = production_client.post(
-        reverse("set_language"), {"language": "en", "next": "/"}, secure=True
-    )
+    response = production_client.post(reverse("set_language"), {"language": "en", "next": "/"}, secure=True)
     language = response.cookies["django_language"]
     assert language["secure"] and language["httponly"] and language["samesite"] == "Lax"
 
@@ -162,9 +147,7 @@ def test_database_outage_answers_503_in_french_and_json_callers_keep_their_text(
 
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     request = rf.post("/participation/1/section/a/contribuer/", HTTP_ACCEPT="application/json")
-    response = middleware.process_exception(
-        request, OperationalError("server closed the connection")
-    )
+    response = middleware.process_exception(request, OperationalError("server closed the connection"))
     assert response.status_code == 503
     assert response["Retry-After"]
     body = json.loads(response.content)

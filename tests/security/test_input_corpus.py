@@ -25,9 +25,7 @@ def _section_url(section):
 
 
 @pytest.mark.parametrize("vector", XSS, ids=range(len(XSS)))
-def test_contribution_body_with_xss_vector_is_stored_as_typed_and_rendered_inert(
-    citizen_client, section, vector
-):
+def test_contribution_body_with_xss_vector_is_stored_as_typed_and_rendered_inert(citizen_client, section, vector):
     text = wrap(vector)
     response = citizen_client.post(
         reverse("consult:post", args=[section.page_id, section.anchor]), post_data(body=text)
@@ -45,9 +43,7 @@ def test_contribution_body_with_xss_vector_is_stored_as_typed_and_rendered_inert
 
 
 @pytest.mark.parametrize("vector", XSS[:8], ids=range(8))
-def test_declaration_of_interests_with_xss_vector_is_rendered_inert(
-    citizen_client, section, vector
-):
+def test_declaration_of_interests_with_xss_vector_is_rendered_inert(citizen_client, section, vector):
     response = citizen_client.post(
         reverse("consult:post", args=[section.page_id, section.anchor]),
         post_data(
@@ -129,18 +125,12 @@ def test_contribution_of_one_very_long_line_at_the_limit_is_accepted(citizen_cli
     assert text in page.content.decode()
 
 
-def test_invalid_utf8_body_is_decoded_with_replacement_characters_not_an_error(
-    citizen_client, section
-):
+def test_invalid_utf8_body_is_decoded_with_replacement_characters_not_an_error(citizen_client, section):
     from urllib.parse import quote_from_bytes
 
     data = post_data(body="placeholder")
-    raw = "&".join(
-        f"{k}={quote_from_bytes(str(v).encode())}" for k, v in data.items() if k != "body"
-    )
-    raw += "&body=" + quote_from_bytes(
-        "Avis mal encodé : ".encode() + b"\xff\xfe\xc3\x28 fin de texte."
-    )
+    raw = "&".join(f"{k}={quote_from_bytes(str(v).encode())}" for k, v in data.items() if k != "body")
+    raw += "&body=" + quote_from_bytes("Avis mal encodé : ".encode() + b"\xff\xfe\xc3\x28 fin de texte.")
     response = citizen_client.post(
         reverse("consult:post", args=[section.page_id, section.anchor]),
         raw,
@@ -165,9 +155,7 @@ def test_a_body_larger_than_the_upload_limit_is_refused_with_400(citizen_client,
 def test_too_many_fields_are_refused_with_400(citizen_client, section):
     data = post_data()
     data.update({f"f{i}": "x" for i in range(1100)})
-    response = citizen_client.post(
-        reverse("consult:post", args=[section.page_id, section.anchor]), data
-    )
+    response = citizen_client.post(reverse("consult:post", args=[section.page_id, section.anchor]), data)
     assert response.status_code == 400
 
 
@@ -191,9 +179,7 @@ def test_display_name_with_xss_vector_is_rendered_inert_next_to_contributions(
 
 
 @pytest.mark.parametrize("vector", XSS, ids=range(len(XSS)))
-def test_organisation_name_and_description_with_xss_vector_are_rendered_inert(
-    login, asso_admin, vector
-):
+def test_organisation_name_and_description_with_xss_vector_are_rendered_inert(login, asso_admin, vector):
     client = login(asso_admin)
     response = client.post(
         reverse("accounts:organisation_create"),
@@ -289,10 +275,7 @@ def test_living_lab_declaration_with_xss_vector_is_rendered_inert(login, alice, 
     assert_inert(response.content, "declaration answer")
     mine = client.get(reverse("livinglabs:mine"))
     assert_inert(mine.content, "my living labs")
-    lab = (
-        LivingLabPage.objects.filter(owner=alice).first()
-        or LivingLabPage.objects.order_by("-pk").first()
-    )
+    lab = LivingLabPage.objects.filter(owner=alice).first() or LivingLabPage.objects.order_by("-pk").first()
     if lab is not None and lab.title.startswith("Lab "):
         lab.get_latest_revision().publish()
         lab.refresh_from_db()

@@ -48,9 +48,7 @@ def test_signing_up_posting_declaring_and_writing_log_nothing_personal(
         flows(client, section, lab_factory)
     assert mailoutbox, "the flows send e-mails (through the task queue)"
     logs = rendered(all_logs.records)
-    print(
-        f"{len(all_logs.records)} log records captured, e.g.:\n" + "\n".join(logs.splitlines()[:8])
-    )
+    print(f"{len(all_logs.records)} log records captured, e.g.:\n" + "\n".join(logs.splitlines()[:8]))
     for label, text in SECRET_TEXTS.items():
         assert text not in logs, f"{label} appears in the logs"
         assert text.lower() not in logs.lower(), f"{label} appears in the logs"

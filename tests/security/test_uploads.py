@@ -69,9 +69,7 @@ def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment_with_nosniff(
     assert response.status_code == 302
     attachment = application.attachments.get()
     assert attachment.content_type == "application/pdf"
-    download = client.get(
-        reverse("projects:attachment_download", args=[application.pk, attachment.pk])
-    )
+    download = client.get(reverse("projects:attachment_download", args=[application.pk, attachment.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -80,9 +78,7 @@ def test_a_real_pdf_is_accepted_and_downloaded_as_an_attachment_with_nosniff(
     assert b"".join(download.streaming_content) == PDF
 
 
-def test_attachments_are_stored_outside_the_public_media_root(
-    open_call, organisation, application_factory, settings
-):
+def test_attachments_are_stored_outside_the_public_media_root(open_call, organisation, application_factory, settings):
     application = application_factory(open_call, organisation)
     attachment = application.attachments.get()
     assert not attachment.file.path.startswith(str(settings.MEDIA_ROOT))
@@ -128,18 +124,14 @@ def test_attachment_download_is_refused_to_whoever_may_not_see_the_application(
     }[who]
     if user is not None:
         client.force_login(user)
-    response = client.get(
-        reverse("projects:attachment_download", args=[application.pk, attachment.pk])
-    )
+    response = client.get(reverse("projects:attachment_download", args=[application.pk, attachment.pk]))
     if expected == "login":
         assert response.status_code == 302 and "/compte/login/" in response["Location"]
     else:
         assert response.status_code == expected, who
 
 
-def test_wagtail_document_is_served_as_an_attachment_with_nosniff_and_no_active_content(
-    client, home_page
-):
+def test_wagtail_document_is_served_as_an_attachment_with_nosniff_and_no_active_content(client, home_page):
     from wagtail.documents.models import Document
 
     document = Document(title="Rapport")
@@ -210,8 +202,6 @@ def test_no_media_route_serves_uploads_when_debug_is_off(client, settings):
     from django.urls import Resolver404, resolve
 
     assert not settings.DEBUG
-    with pytest.raises(
-        Resolver404
-    ):  # no static() media route: /media/ is served by the front proxy only
+    with pytest.raises(Resolver404):  # no static() media route: /media/ is served by the front proxy only
         resolve("/media/projects/statuts.html")
     assert not Attachment.file.field.storage.location.startswith(str(settings.MEDIA_ROOT))

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, days=3, **options):
         now = timezone.now()
         due = ConsultationPage.objects.live().filter(
-            opens_at__lte=now, closes_at__gt=now, closes_at__lte=now + timedelta(days=days),
+            opens_at__lte=now,
+            closes_at__gt=now,
+            closes_at__lte=now + timedelta(days=days),
             closing_notified_at__isnull=True,
         )
         total = 0

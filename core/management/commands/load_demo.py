@@ -14,7 +14,11 @@ class Command(BaseCommand):
         for name in MODULES:
             module = importlib.import_module(f"{name}.demo")
             with transaction.atomic():
-                result = module.load(stdout=self.stdout) if name == "core" else module.load(stdout=self.stdout, context=context)
+                result = (
+                    module.load(stdout=self.stdout)
+                    if name == "core"
+                    else module.load(stdout=self.stdout, context=context)
+                )
             if isinstance(result, dict):
                 context.update(result)
             self.stdout.write(f"demo: {name} ok")

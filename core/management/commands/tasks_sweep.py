@@ -13,6 +13,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = taskqueue.sweep()
-        self.stdout.write(
-            f"{result['requeued']} re-queued, {result['failed']} failed after too many attempts"
-        )
+        self.stdout.write(f"{result['requeued']} re-queued, {result['failed']} failed after too many attempts")

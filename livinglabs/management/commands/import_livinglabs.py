@@ -6,13 +6,18 @@ from livinglabs.importer import import_file
 
 
 class Command(BaseCommand):
-    help = ("Import living labs from a CSV file (columns in docs/livinglabs.md). Matches rows on `identifiant` "
-            "so re-importing updates instead of duplicating. By default any invalid row aborts the whole import.")
+    help = (
+        "Import living labs from a CSV file (columns in docs/livinglabs.md). Matches rows on `identifiant` "
+        "so re-importing updates instead of duplicating. By default any invalid row aborts the whole import."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="Import the valid rows and report the invalid ones instead of aborting.")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the valid rows and report the invalid ones instead of aborting.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def progress(self, done, total):
@@ -27,8 +32,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Impossible d'ouvrir {file} : {error}") from error
         with handle:
-            report = import_file(handle, skip_invalid=skip_invalid,
-                                 progress=None if no_progress else self.progress)
+            report = import_file(handle, skip_invalid=skip_invalid, progress=None if no_progress else self.progress)
         if not no_progress:
             sys.stderr.write("\n")
         if report.errors:

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         expected = indexing.count_public()
-        table = dict(SearchDocument.objects.values_list("doc_type").annotate(n=Count("pk")).values_list("doc_type", "n"))
+        table = dict(
+            SearchDocument.objects.values_list("doc_type").annotate(n=Count("pk")).values_list("doc_type", "n")
+        )
         es_counts, es_error = None, None
         if conf.es_url():
             from search import es

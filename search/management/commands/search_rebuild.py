@@ -20,8 +20,10 @@ class ProgressBar:
         ratio = min(1.0, done / self.total)
         filled = int(ratio * self.width)
         rate = done / max(time.monotonic() - self.started, 1e-6)
-        self._write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {ratio:4.0%} "
-                    f"{done}/{self.total} ({rate:,.0f}/s)")
+        self._write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {ratio:4.0%} "
+            f"{done}/{self.total} ({rate:,.0f}/s)"
+        )
 
     def _write(self, text):
         if hasattr(self.stream, "style_func"):
@@ -56,8 +58,10 @@ class Command(BaseCommand):
             try:
                 name, n = indexing.rebuild_elasticsearch(progress=None if quiet else bar)
             except Exception as exc:
-                raise CommandError(f"Elasticsearch rebuild failed ({type(exc).__name__}: {exc}); "
-                                   "the previous index is still in service.") from exc
+                raise CommandError(
+                    f"Elasticsearch rebuild failed ({type(exc).__name__}: {exc}); "
+                    "the previous index is still in service."
+                ) from exc
             finally:
                 if not quiet:
                     bar.finish()

@@ -10,7 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = indexing.drain()
-        self.stdout.write(f"indexed {result['indexed']}, deleted {result['deleted']}, "
-                          f"still pending {indexing.pending_count()}")
+        self.stdout.write(
+            f"indexed {result['indexed']}, deleted {result['deleted']}, still pending {indexing.pending_count()}"
+        )
         if result["error"]:
             raise CommandError(result["error"])
