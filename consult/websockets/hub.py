@@ -158,6 +158,7 @@ class Hub:
             if self.generation != generation:  # the hub stopped meanwhile: nothing to recover
                 return
             attempts += 1
+            await drop_idle_connections(self.layer)
             try:
                 for group in list(self.subscribed):
                     await self.layer.group_add(group, self.channel)
@@ -256,6 +257,22 @@ class Hub:
                     await self.layer.group_add(group, self.channel)
                 except Exception:
                     logger.exception("hub: could not renew %s", group)
+
+
+async def drop_idle_connections(layer) -> None:
+    """Close the idle connections of this event loop's pools to the layer's Redis servers.
+
+    After Redis restarts, every connection left in a pool is dead, and each fails one command before the pool
+    replaces it: a publish to retry, or the hub's next receive failing again — a second "unreachable" and a second
+    wave of reconnecting readers, seen in the fault scenario. Connections in use are left alone."""
+    connection = getattr(layer, "connection", None)
+    if connection is None:  # the in-memory layer
+        return
+    for index in range(getattr(layer, "ring_size", 1)):
+        try:
+            await connection(index).connection_pool.disconnect(inuse_connections=False)
+        except Exception:  # closing a dead socket may fail: it is dropped anyway
+            logger.debug("hub: could not close idle layer connections", exc_info=True)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

@@ -172,3 +172,43 @@ async def test_the_last_reader_leaving_never_waits_for_ever_for_the_hubs_tasks_a
     assert [m["event"]["id"] for m in second.messages] == [7]
     assert first.messages == [] and first.resynced == 0
     await hub.leave("consultation-1", second)
+
+
+async def test_after_a_redis_restart_idle_pooled_connections_are_dropped_before_the_layer_is_used_again():
+    """Every idle connection of a pool is dead after Redis restarts, and each would fail one command (a publish to
+    retry, or the hub's receive failing again and a second wave of reconnecting readers). Here one pooled
+    connection is killed on the server side, as a restart does; needs Redis (make test-all)."""
+    import pytest
+    import redis.asyncio as aioredis
+    from channels_redis.core import RedisChannelLayer
+    from django.conf import settings
+    from redis.exceptions import RedisError
+
+    from consult.websockets.hub import drop_idle_connections
+
+    if not settings.CHANNEL_REDIS_URL:
+        reason = "CHANNEL_REDIS_URL is not set: the pooled-connection test needs Redis"
+        print(f"\n*** {reason} ***")
+        pytest.skip(reason)
+
+    async def kill_the_pooled_connection(layer):
+        client = layer.connection(0)
+        connection_id = await client.client_id()  # runs on the pool's one idle connection, then returns it
+        admin = aioredis.Redis.from_url(settings.CHANNEL_REDIS_URL)
+        try:
+            assert await admin.client_kill_filter(_id=connection_id) == 1
+        finally:
+            await admin.aclose()
+
+    control = RedisChannelLayer(hosts=[settings.CHANNEL_REDIS_URL])
+    await kill_the_pooled_connection(control)
+    with pytest.raises(RedisError):  # what happens without dropping them: the next command fails
+        await control.group_add("consultation-test-pool", "specific.x!y")
+    await control.close_pools()
+
+    layer = RedisChannelLayer(hosts=[settings.CHANNEL_REDIS_URL])
+    await kill_the_pooled_connection(layer)
+    await drop_idle_connections(layer)
+    await layer.group_add("consultation-test-pool", "specific.x!y")  # no error: a fresh connection
+    await layer.group_discard("consultation-test-pool", "specific.x!y")
+    await layer.close_pools()
