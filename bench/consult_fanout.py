@@ -171,6 +171,8 @@ def server_env() -> dict:
         DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SERVER_SETTINGS", "config.settings.bench"),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
+        # As scripts/serve_prod.sh: one PostgreSQL pool of 10 per server process (config/settings/base.py).
+        DB_POOL_MAX_SIZE=os.environ.get("DB_POOL_MAX_SIZE", "10"),
     )
     return env
 

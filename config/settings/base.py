@@ -114,6 +114,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+
+
+def use_connection_pool(databases: dict, max_size: int) -> None:
+    """A psycopg pool per process for PostgreSQL (Django ≥ 5.1; pooling requires CONN_MAX_AGE = 0); max_size 0: none.
+
+    Under ASGI every request runs its synchronous part in its own thread: without a pool each request opens (and
+    closes) its own connection — a PostgreSQL backend forked per request — and persistent connections
+    (CONN_MAX_AGE) pile up, one per thread, until PostgreSQL refuses clients (measured by bench/load_mixed)."""
+    if not max_size or "postgresql" not in databases["default"]["ENGINE"]:
+        return
+    databases["default"]["CONN_MAX_AGE"] = 0
+    # CONN_HEALTH_CHECKS makes Django give the pool its connection check: a restarted PostgreSQL's dead
+    # connections are replaced at checkout.
+    databases["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DB_POOL_MIN_SIZE", 2),
+        "max_size": max_size,
+        "timeout": envint("DB_POOL_TIMEOUT", 10),
+    }
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

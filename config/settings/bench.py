@@ -1,7 +1,13 @@
 """Settings for benchmarks (bench/): real engines from the environment, no e-mail, no rate limits."""
 
+from config.env import env, envint
+
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import DATABASES, use_connection_pool
+
+# The benchmarks' server processes get production's per-process pool (bench/consult_fanout.py server_env sets
+# DB_POOL_MAX_SIZE, as scripts/serve_prod.sh does); without it every request opened its own PostgreSQL connection.
+use_connection_pool(DATABASES, envint("DB_POOL_MAX_SIZE", 0))
 
 DEBUG = False
 # As in production: e-mails and index updates are queued (database backend), not run inside the request.

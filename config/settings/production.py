@@ -33,16 +33,6 @@ MIDDLEWARE = [*MIDDLEWARE, "core.middleware.DatabaseUnavailableMiddleware"]  # n
 # must read the client from X-Forwarded-For, which only a trusted proxy may set (off when served directly).
 USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", False)
 
-# Under ASGI every request runs its synchronous part in its own thread: persistent connections (CONN_MAX_AGE)
-# pile up, one per thread, until PostgreSQL refuses clients ("too many clients", measured by bench/load_mixed).
-# A psycopg pool per process bounds them (Django ≥ 5.1; pooling requires CONN_MAX_AGE = 0).
+# One psycopg pool per process (config/settings/base.py use_connection_pool; scripts/serve_prod.sh sets the size).
 DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 0)
-if DB_POOL_MAX_SIZE and "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
-    # CONN_HEALTH_CHECKS (True above) makes Django give the pool its connection check: a restarted PostgreSQL's
-    # dead connections are replaced at checkout.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
-        "min_size": envint("DB_POOL_MIN_SIZE", 2),
-        "max_size": DB_POOL_MAX_SIZE,
-        "timeout": envint("DB_POOL_TIMEOUT", 10),
-    }
+use_connection_pool(DATABASES, DB_POOL_MAX_SIZE)  # noqa: F405
