@@ -157,6 +157,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         self.received = deque()
         self.outbox = asyncio.Queue()
         self.writer = None
+        self.catching_up = None  # the task answering this socket's latest catch-up
         try:
             with _slow_step_logged("connect check", self.consultation_id):
                 exists, self.viewer = await _check_consultation(self.consultation_id, self.scope)
@@ -186,6 +187,8 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
             self.heartbeat.cancel()
         if self.writer is not None:
             self.writer.cancel()
+        if self.catching_up is not None:
+            self.catching_up.cancel()
         if not self.joined:
             return
         self.joined = False
@@ -222,7 +225,28 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
         if message["type"] == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.catch_up(message["last_event_id"])
+            self._start_catch_up(message["last_event_id"])
+
+    def _start_catch_up(self, after: int) -> None:
+        """Answer a catch-up in its own task, after this socket's previous ones (in order).
+
+        While a message is being handled, uvicorn reads nothing more from the socket, not even the client's pongs:
+        a catch-up waiting for the database (retried for up to 20 s under overload) would have the socket closed
+        by the keepalive (1011) — the reconnect storm the retries exist to avoid. The per-socket message rate limit
+        bounds how many can wait."""
+        previous = self.catching_up
+
+        async def run():
+            if previous is not None:
+                await asyncio.wait([previous])
+            try:
+                await self.catch_up(after)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the socket went away under us: disconnect() cleans up
+                logger.debug("catch-up not delivered", exc_info=True)
+
+        self.catching_up = asyncio.get_running_loop().create_task(run())
 
     async def catch_up(self, after: int):
         with _slow_step_logged("catch-up", self.consultation_id):

@@ -492,6 +492,38 @@ async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_
     await watcher.disconnect()
 
 
+async def test_a_socket_keeps_answering_while_its_catch_up_waits_for_the_database(
+    consultation, section, alice, monkeypatch
+):
+    """A catch-up waiting for the database is answered in its own task: the socket keeps reading meanwhile (under
+    uvicorn a socket whose message is still being handled reads nothing, not even the client's pongs, and the
+    keepalive closed it with 1011 after 20 s)."""
+    from django.db import OperationalError
+
+    from consult.websockets import consumers
+
+    contribution = await apost(alice, section)
+    real, calls = consumers.events_after, []
+
+    def busy_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("couldn't get a connection after 10.00 sec")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(consumers, "events_after", busy_once)
+    monkeypatch.setattr(consumers, "CATCH_UP_RETRY_SECONDS", (1.5,))
+    monkeypatch.setattr(consumers.random, "uniform", lambda low, high: 1.0)
+    watcher = await open_socket(consultation.pk)
+    await watcher.send_json_to({"type": "catch_up", "last_event_id": 0})
+    await watcher.send_json_to({"type": "ping"})
+    assert await next_message(watcher, timeout=1) == {"type": "pong"}  # before the catch-up's retry
+    event = await next_message(watcher, timeout=5)
+    assert event["contribution_id"] == contribution.pk
+    assert (await next_message(watcher))["type"] == "synced"
+    await watcher.disconnect()
+
+
 async def test_a_catch_up_that_keeps_failing_asks_the_client_to_come_back_later(consultation, monkeypatch):
     from django.db import OperationalError
 
