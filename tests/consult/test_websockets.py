@@ -465,16 +465,12 @@ async def test_readers_reconnect_rather_than_receive_a_large_backlog_from_the_lo
         await watcher.disconnect()
 
 
-async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_socket(
-    consultation, section, alice, monkeypatch
-):
-    """Under overload (connection pool exhausted) the socket stays open and the catch-up comes a moment later:
-    closing it would bring every client back at once (a reconnect storm)."""
+def database_busy_once(monkeypatch) -> list:
+    """The socket's first catch-up query finds the connection pool exhausted; later ones run. Returns the calls."""
     from django.db import OperationalError
 
     from consult.websockets import consumers
 
-    contribution = await apost(alice, section)
     real, calls = consumers.events_after, []
 
     def busy_once(*args, **kwargs):
@@ -484,6 +480,18 @@ async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(consumers, "events_after", busy_once)
+    return calls
+
+
+async def test_a_catch_up_the_database_cannot_answer_yet_is_retried_on_the_open_socket(
+    consultation, section, alice, monkeypatch
+):
+    """Under overload (connection pool exhausted) the socket stays open and the catch-up comes a moment later:
+    closing it would bring every client back at once (a reconnect storm)."""
+    from consult.websockets import consumers
+
+    contribution = await apost(alice, section)
+    calls = database_busy_once(monkeypatch)
     monkeypatch.setattr(consumers, "CATCH_UP_RETRY_SECONDS", (0.05,))
     watcher = await open_socket(consultation.pk)
     events, synced = await catch_up(watcher, 0)
@@ -498,20 +506,10 @@ async def test_a_socket_keeps_answering_while_its_catch_up_waits_for_the_databas
     """A catch-up waiting for the database is answered in its own task: the socket keeps reading meanwhile (under
     uvicorn a socket whose message is still being handled reads nothing, not even the client's pongs, and the
     keepalive closed it with 1011 after 20 s)."""
-    from django.db import OperationalError
-
     from consult.websockets import consumers
 
     contribution = await apost(alice, section)
-    real, calls = consumers.events_after, []
-
-    def busy_once(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("couldn't get a connection after 10.00 sec")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(consumers, "events_after", busy_once)
+    calls = database_busy_once(monkeypatch)
     monkeypatch.setattr(consumers, "CATCH_UP_RETRY_SECONDS", (1.5,))
     monkeypatch.setattr(consumers.random, "uniform", lambda low, high: 1.0)
     watcher = await open_socket(consultation.pk)
@@ -521,6 +519,7 @@ async def test_a_socket_keeps_answering_while_its_catch_up_waits_for_the_databas
     event = await next_message(watcher, timeout=5)
     assert event["contribution_id"] == contribution.pk
     assert (await next_message(watcher))["type"] == "synced"
+    assert len(calls) == 2  # the first query found the database busy, the retry answered
     await watcher.disconnect()
 
 
