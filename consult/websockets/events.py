@@ -6,14 +6,18 @@ Clients fetch the rendered contribution over HTTP (consult:contribution_fragment
 visibility rules of the page; so an event can never leak the text of a pending or hidden contribution.
 """
 
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
+from django.db.models import Count, Max
 
-from consult.models import ConsultationEvent, Contribution
+from consult.models import ConsultationEvent, Contribution, page_cache_scope
+from core import pagecache
 
 from . import conf
-from .visibility import AUTHOR, PUBLIC, Viewer, audience_filter, may_receive
+from .visibility import AUTHOR, PUBLIC, Viewer, may_receive
 
 # The live layer's database reads (socket connect checks, catch-ups, the hub's reconciliation) run on their own
 # small executor. On Channels' default thread-sensitive path they would share the process's one sync thread with
@@ -90,21 +94,61 @@ def load_event(event_id: int):
 def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | None = None):
     """The events of a consultation after `after` that this viewer may receive, oldest first.
 
-    Returns (payloads, has_more, last_id): last_id is the highest id examined (even if filtered out),
-    so a client resumes after it.
+    Returns (payloads, has_more, last_id): a page holds at most `limit` events of any audience, of which the
+    viewer gets those it may receive; last_id is the highest id examined (even if filtered out), so a client
+    resumes after it.
     """
     limit = limit or conf.catchup_limit()
-    rows = list(
-        ConsultationEvent.objects.filter(consultation_id=consultation_id, id__gt=after)
-        .filter(audience_filter(viewer))
-        .select_related("contribution__section")
-        .order_by("id")[: limit + 1]
-    )
+    entries, has_more, last_id = shared_page(consultation_id, after, limit)
+    payloads = [payload for payload, audience, user_id in entries if may_receive(viewer, audience, user_id)]
+    return payloads, has_more, last_id
+
+
+# Catch-up pages shared by the readers of a consultation, in each process. Every open page asks for one every
+# 60 s (live.js), 50 events back from the last it saw, and the readers of a consultation have all seen the same
+# events: they ask for the same page. Building it (events, contributions and sections as model instances, then
+# payloads) took a quarter of a server process's time in bench/load_mixed with 1,000 sockets open, in bursts
+# that made readers of ordinary pages wait (docs/benchmarks.md, run 10). A page is now built once per state of
+# the log and shared: the key holds what any change to the answer moves —
+# - how many events follow `after` and the highest id among them (one index-only query): a newly committed
+#   event moves them, even one committed out of id order (the count), and so does every change a payload shows
+#   (status, votes, replies: each writes an event);
+# - the consultation's strict page-cache version (core/pagecache.py), bumped by anything that takes something
+#   away (hidden, withdrawn, edited, an account deleted): a belt to the braces above.
+# A page is never older than its key (it is read after the key), and each viewer's audience is applied to it
+# on every answer. Without a cache version (Redis unreachable) the page is built and not kept.
+SHARED_PAGES = 32
+_shared_pages: "OrderedDict[tuple, tuple[list, bool, int]]" = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared_page(consultation_id: int, after: int, limit: int) -> tuple[list, bool, int]:
+    """([(payload, audience, audience_user_id)], has_more, last_id) for the events after `after`, every audience."""
+    events = ConsultationEvent.objects.filter(consultation_id=consultation_id, id__gt=after)
+    state = events.aggregate(n=Count("id"), top=Max("id"))
+    scope = page_cache_scope(consultation_id)
+    strict = pagecache.strict_versions(scope)
+    if strict is None:  # counters never read or evicted: create them (still None if the cache is unreachable)
+        pagecache.version(pagecache.GLOBAL_SCOPE)
+        pagecache.version(pagecache.strict_scope(scope))
+        strict = pagecache.strict_versions(scope)
+    key = (consultation_id, after, limit, state["n"], state["top"], strict)
+    if strict is not None:
+        with _shared_lock:
+            page = _shared_pages.get(key)
+            if page is not None:
+                _shared_pages.move_to_end(key)
+                return page
+    rows = list(events.select_related("contribution__section").order_by("id")[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    payloads = [event_payload(e) for e in rows if may_receive(viewer, *effective_audience(e))]
-    last_id = rows[-1].pk if rows else after
-    return payloads, has_more, last_id
+    page = ([(event_payload(e), *effective_audience(e)) for e in rows], has_more, rows[-1].pk if rows else after)
+    if strict is not None:
+        with _shared_lock:
+            _shared_pages[key] = page
+            while len(_shared_pages) > SHARED_PAGES:
+                _shared_pages.popitem(last=False)
+    return page
 
 
 def latest_event_id(consultation_id: int) -> int:

@@ -6,8 +6,6 @@ An event's `audience` is decided when it is written (consult/services.py):
 - author: moderators and the one user `audience_user_id` (e.g. a pending contribution's author).
 """
 
-from django.db.models import Q
-
 from accounts.roles import is_moderator
 from consult.models import ConsultationEvent
 
@@ -42,12 +40,3 @@ def may_receive(viewer: Viewer, audience: str, audience_user_id: int | None) -> 
     if audience == AUTHOR:
         return viewer.user_id is not None and viewer.user_id == audience_user_id
     return False
-
-
-def audience_filter(viewer: Viewer) -> Q:
-    """The same rule as a queryset filter on ConsultationEvent."""
-    if viewer.moderator:
-        return Q(audience__in=[PUBLIC, MODERATORS, AUTHOR])
-    if viewer.user_id is not None:
-        return Q(audience=PUBLIC) | Q(audience=AUTHOR, audience_user_id=viewer.user_id)
-    return Q(audience=PUBLIC)

@@ -159,3 +159,113 @@ def test_catch_up_query_count_does_not_grow_with_the_number_of_events(
     with django_assert_max_num_queries(8):
         data = client.get(events_url(consultation, 0)).json()
     assert len(data["events"]) == 30
+
+
+# --- catch-up pages shared by the readers of a consultation (events.shared_page) ---------------------------
+
+
+@pytest.fixture
+def fresh_shared_pages():
+    from consult.websockets import events
+
+    events._shared_pages.clear()
+    yield events
+    events._shared_pages.clear()
+
+
+def test_readers_asking_the_same_catch_up_share_one_page(
+    consultation, section, alice, fresh_shared_pages, django_assert_num_queries
+):
+    from consult.websockets.visibility import Viewer
+
+    posted = [post(alice, section, f"Texte {i}.") for i in range(5)]
+    first = fresh_shared_pages.events_after(consultation.pk, Viewer(None, False), 0)
+    with django_assert_num_queries(1):  # the state of the log only: the page itself is shared
+        again = fresh_shared_pages.events_after(consultation.pk, Viewer(alice.pk, False), 0)
+    assert again == first
+    assert [e["contribution_id"] for e in first[0]] == [c.pk for c in posted]
+
+
+def test_an_event_committed_out_of_id_order_is_in_the_next_shared_page(
+    consultation, section, alice, fresh_shared_pages
+):
+    from consult.websockets.visibility import Viewer
+
+    contribution = post(alice, section)
+    created = ConsultationEvent.objects.get(contribution=contribution)
+    later = ConsultationEvent.objects.create(
+        id=created.pk + 10,
+        consultation_id=consultation.pk,
+        kind=ConsultationEvent.KIND_VOTES,
+        contribution=contribution,
+    )
+    anonymous = Viewer(None, False)
+    assert [e["id"] for e in fresh_shared_pages.events_after(consultation.pk, anonymous, 0)[0]] == [
+        created.pk,
+        later.pk,
+    ]
+    # An id allocated before `later` but committed after it: same highest id, one more event.
+    between = ConsultationEvent.objects.create(
+        id=created.pk + 5, consultation_id=consultation.pk, kind=ConsultationEvent.KIND_VOTES, contribution=contribution
+    )
+    assert [e["id"] for e in fresh_shared_pages.events_after(consultation.pk, anonymous, 0)[0]] == [
+        created.pk,
+        between.pk,
+        later.pk,
+    ]
+
+
+def test_a_change_that_takes_something_away_renews_the_shared_page(consultation, section, alice, fresh_shared_pages):
+    from consult.models import page_cache_scope
+    from consult.websockets.visibility import Viewer
+    from core import pagecache
+
+    contribution = post(alice, section)
+    anonymous = Viewer(None, False)
+    assert fresh_shared_pages.events_after(consultation.pk, anonymous, 0)[0][0]["status"] == "published"
+    # A change written without an event of its own (none does today): the strict version it bumps is enough.
+    Contribution.objects.filter(pk=contribution.pk).update(
+        status=Contribution.STATUS_HIDDEN, hidden_reason="Hors sujet"
+    )
+    pagecache.bump(page_cache_scope(consultation.pk))
+    payload = fresh_shared_pages.events_after(consultation.pk, anonymous, 0)[0][0]
+    assert payload["status"] == Contribution.STATUS_HIDDEN and payload["hidden_reason"] == "Hors sujet"
+
+
+def test_without_the_cache_catch_up_pages_are_built_for_each_reader(
+    consultation, section, alice, fresh_shared_pages, monkeypatch, django_assert_num_queries
+):
+    from consult.websockets.visibility import Viewer
+    from core import pagecache
+
+    post(alice, section)
+    monkeypatch.setattr(pagecache, "strict_versions", lambda scope: None)  # Redis unreachable
+    monkeypatch.setattr(pagecache, "version", lambda scope: None)
+    fresh_shared_pages.events_after(consultation.pk, Viewer(None, False), 0)
+    with django_assert_num_queries(2):  # the state of the log, then the page again
+        fresh_shared_pages.events_after(consultation.pk, Viewer(None, False), 0)
+    assert not fresh_shared_pages._shared_pages
+
+
+@pytest.mark.parametrize("first_reader", ["moderator", "author", "anonymous"])
+def test_each_reader_gets_only_its_own_audience_from_a_shared_page(
+    first_reader, a_priori, mixed_events, alice, moderator, fresh_shared_pages
+):
+    from consult.websockets.visibility import Viewer
+
+    viewers = {
+        "moderator": Viewer(moderator.pk, True),
+        "author": Viewer(alice.pk, False),
+        "anonymous": Viewer(None, False),
+        "citizen": Viewer(alice.pk + 1000, False),
+    }
+    fresh_shared_pages.events_after(a_priori.pk, viewers[first_reader], 0)  # builds the shared page
+    published, pending = mixed_events["published"].pk, mixed_events["pending"].pk
+    seen = {
+        name: [(e["kind"], e["contribution_id"]) for e in fresh_shared_pages.events_after(a_priori.pk, viewer, 0)[0]]
+        for name, viewer in viewers.items()
+    }
+    created, published_kind = ConsultationEvent.KIND_CREATED, ConsultationEvent.KIND_PUBLISHED
+    assert seen["anonymous"] == seen["citizen"] == [(published_kind, published)]
+    assert seen["author"] == [(published_kind, published), (created, pending)]
+    assert (ConsultationEvent.KIND_EDITED, published) in seen["moderator"]
