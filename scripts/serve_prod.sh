@@ -90,7 +90,7 @@ done
 # No access log: the client address is personal data and the load balancer keeps its own (docs/personal-data.md).
 case "$SERVER" in
   gunicorn-uvicorn)
-    "$BIN/gunicorn" config.asgi:application -k uvicorn_worker.UvicornWorker -w "$WEB_CONCURRENCY" \
+    "$BIN/gunicorn" config.asgi:application -k core.workers.AgoraUvicornWorker -w "$WEB_CONCURRENCY" \
       -b "$BIND:$PORT" --graceful-timeout 20 --timeout 60 --keep-alive 5 --no-control-socket --error-logfile - &
     ;;
   gunicorn-asgi)
@@ -99,7 +99,7 @@ case "$SERVER" in
     ;;
   uvicorn)
     "$BIN/uvicorn" config.asgi:application --workers "$WEB_CONCURRENCY" --host "$BIND" --port "$PORT" \
-      --lifespan off --no-access-log --timeout-graceful-shutdown 20 &
+      --lifespan off --no-access-log --timeout-graceful-shutdown 20 --ws-per-message-deflate false &
     ;;
   *) log "unknown SERVER=$SERVER (gunicorn-uvicorn | gunicorn-asgi | uvicorn)"; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.conf import settings
 from django.core import signals
 
 from core.asgi import AgoraASGIHandler, RequestThreads
@@ -120,3 +121,15 @@ def test_idle_request_threads_beyond_the_limit_are_let_go():
     assert threads.idle() == 1
     assert threads.take() is first
     assert second._shutdown
+
+
+def test_the_production_worker_sends_websocket_messages_uncompressed():
+    from uvicorn.config import Config
+
+    from core.workers import AgoraUvicornWorker
+
+    config = Config(app="config.asgi:application", **AgoraUvicornWorker.CONFIG_KWARGS)
+    assert config.ws_per_message_deflate is False
+    serve_prod = (settings.BASE_DIR / "scripts" / "serve_prod.sh").read_text()
+    assert "-k core.workers.AgoraUvicornWorker" in serve_prod
+    assert "--ws-per-message-deflate false" in serve_prod
