@@ -13,7 +13,11 @@ for everyone except three per-response values, so we render a page once per *ver
   process serves any page or bumps again: otherwise copies stored before the outage, still in Redis, would look
   fresh once it answers (a contribution hidden meanwhile shown again). Other processes cannot know of the lost
   bump; their window ends at this process's next request, and in any case with the copies' TTL (below);
-- PAGE_CACHE_SECONDS bounds what no event announces (a display name changed in a profile);
+- PAGE_CACHE_SECONDS bounds what no event announces (a display name changed in a profile): a copy older than
+  that is no longer fresh. It stays in the cache PAGE_CACHE_STALE_SECONDS longer and is served, like a copy
+  behind by additions, while one request renders its successor. Before, it simply expired: every copy rendered
+  together expired together, and the readers of every page waited for a render or rendered it themselves at
+  once — a stall of several seconds every minute under load_mixed (docs/benchmarks.md, run 10);
 - while one request re-renders a page made stale by *additions only* (a new contribution, vote counts), other
   readers get the previous copy at once, if it is at most PAGE_CACHE_STALE_SECONDS old: live.js catches up from
   the copy's last event id over the socket, so nothing is missed, and a flash crowd never waits on the render.
@@ -27,6 +31,7 @@ cache is unreachable (a Redis restart), `get` misses and pages are rendered as u
 
 import hashlib
 import logging
+import math
 import threading
 import time
 from typing import NamedTuple
@@ -189,19 +194,30 @@ def _unexpired(entry: PageCopy) -> bool:
     return entry.valid_until is None or time.time() < entry.valid_until
 
 
+def _young(entry: PageCopy) -> bool:
+    """Rendered at most PAGE_CACHE_SECONDS ago: nothing that no event announces can be older than that."""
+    return time.time() - entry.rendered_at <= settings.PAGE_CACHE_SECONDS
+
+
 def _fresh(entry: PageCopy | None, versions: str | None) -> bool:
-    return entry is not None and versions is not None and entry.versions == versions and _unexpired(entry)
-
-
-def _servable_stale(entry: PageCopy | None, strict: str | None) -> bool:
-    """Behind only by additions, and young enough: may be served while its next version renders."""
     return (
         entry is not None
-        and strict is not None
-        and entry.strict == strict
-        and time.time() - entry.rendered_at <= settings.PAGE_CACHE_STALE_SECONDS
+        and versions is not None
+        and entry.versions == versions
         and _unexpired(entry)
+        and _young(entry)
     )
+
+
+def _servable_stale(entry: PageCopy | None, strict: str | None, versions: str | None = None) -> bool:
+    """May be served while its next version renders: behind only by additions and rendered at most
+    PAGE_CACHE_STALE_SECONDS ago, or current but aged past PAGE_CACHE_SECONDS by at most as much."""
+    if entry is None or strict is None or entry.strict != strict or not _unexpired(entry):
+        return False
+    age = time.time() - entry.rendered_at
+    if versions is not None and entry.versions == versions:
+        return age <= settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
+    return age <= settings.PAGE_CACHE_STALE_SECONDS
 
 
 def lock_key(key: str) -> str:
@@ -217,13 +233,15 @@ def _parse(versions: str | None) -> tuple[int, ...] | None:
 
 def _at_least(entry, wanted: tuple[int, ...]) -> bool:
     """The copy was rendered at `wanted` or later (counters only grow; a re-created one starts above the lost
-    one: _new_counter), so it is as fresh as a page rendered now would be for a reader who arrived at `wanted`."""
+    one: _new_counter) and within its lifetime, so it is as fresh as a page rendered now would be for a reader who
+    arrived at `wanted`."""
     got = _parse(entry.versions) if entry is not None else None
     return (
         got is not None
         and len(got) == len(wanted)
         and all(a >= b for a, b in zip(got, wanted, strict=True))
         and _unexpired(entry)
+        and _young(entry)
     )
 
 
@@ -290,7 +308,8 @@ def serve(request, scope: str, render, valid_until=None) -> HttpResponse:
             and not getattr(response, NOT_CACHEABLE, False)
             and versions
         ):
-            timeout = settings.PAGE_CACHE_SECONDS
+            # Kept past its freshness by the stale window: served while its successor renders (_servable_stale).
+            timeout = settings.PAGE_CACHE_SECONDS + math.ceil(settings.PAGE_CACHE_STALE_SECONDS)
             if valid_until is not None:
                 timeout = max(1, min(timeout, int(valid_until - time.time())))
             copy = PageCopy(
@@ -326,7 +345,7 @@ class EarlyPageCacheMiddleware:
                 versions, strict = current_state(entry.scope)
                 if _fresh(entry, versions):
                     return _from_entry(request, entry)
-                if lock is not None and _servable_stale(entry, strict):  # its next version is being rendered
+                if lock is not None and _servable_stale(entry, strict, versions):  # its successor is rendering
                     return _from_entry(request, entry)
             if lock is not None:  # being rendered right now (the lock holds the page's scope)
                 entry = wait_for_copy(key, lock)

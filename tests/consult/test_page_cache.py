@@ -303,3 +303,64 @@ def test_a_hiding_whose_bump_could_not_reach_redis_is_applied_before_the_next_co
     response = Client().get(section_url(section))
     assert response.status_code == 200 and "Un avis publié sur la section." not in response.text
     assert "Contribution masquée par la modération" in response.text and not pagecache._lost_bumps
+
+
+def _aged_copy(url, age_past_lifetime, settings, rendering):
+    """The page's copy, current by versions but rendered PAGE_CACHE_SECONDS + `age_past_lifetime` ago; its render
+    lock held by another request when `rendering`. Returns the cache key."""
+    import time
+
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from core import pagecache
+
+    Client().get(url)
+    request = RequestFactory().get(url)
+    request.LANGUAGE_CODE = "fr"
+    key = pagecache.entry_key(request)
+    entry = cache.get(key)
+    rendered_at = time.time() - settings.PAGE_CACHE_SECONDS - age_past_lifetime
+    cache.set(key, entry._replace(content=b"<html>copie agee</html>", rendered_at=rendered_at), 600)
+    if rendering:
+        cache.add(pagecache.lock_key(key), entry.scope, 10)
+    return key
+
+
+def test_a_copy_past_its_lifetime_is_served_while_its_successor_renders(section, published, settings):
+    # Copies rendered together age out together: their readers must not all wait for (or render) a new one.
+    settings.PAGE_CACHE_STALE_SECONDS = 5
+    _aged_copy(section_url(section), 1, settings, rendering=True)
+    assert Client().get(section_url(section)).content == b"<html>copie agee</html>"
+
+
+def test_a_copy_past_its_lifetime_is_rendered_again_by_the_first_reader_when_nobody_renders_it(
+    section, published, settings
+):
+    _aged_copy(section_url(section), 1, settings, rendering=False)
+    response = Client().get(section_url(section))
+    assert b"copie agee" not in response.content and "Un avis publié sur la section." in response.text
+
+
+def test_a_copy_past_its_lifetime_by_more_than_the_stale_window_is_never_served(section, published, settings):
+    settings.PAGE_CACHE_STALE_SECONDS = 5
+    _aged_copy(section_url(section), 6, settings, rendering=True)
+    settings.PAGE_CACHE_WAIT_SECONDS = 0.2
+    response = Client().get(section_url(section))
+    assert b"copie agee" not in response.content and "Un avis publié sur la section." in response.text
+
+
+def test_copies_stay_in_the_cache_for_the_stale_window_past_their_lifetime(section, published, settings, monkeypatch):
+    from core import pagecache
+
+    settings.PAGE_CACHE_SECONDS, settings.PAGE_CACHE_STALE_SECONDS = 60, 5
+    timeouts, real_set = [], pagecache.cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        if isinstance(value, pagecache.PageCopy):
+            timeouts.append(timeout)
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(pagecache.cache, "set", recording_set)
+    Client().get(section_url(section))
+    assert timeouts == [65]
