@@ -1,7 +1,8 @@
 """consult_fanout: 1 contribution → N WebSocket clients spread over 2 server processes sharing events via Redis.
 
 Method (see docs/realtime.md): PostgreSQL + Redis from bench.common.start_services(); two real server processes
-(`uvicorn config.asgi:application --workers 1` on two ports, config.settings.bench, REDIS_URL set, database
+(`uvicorn config.asgi:application --workers 1` on two ports, WebSocket compression off as in production,
+config.settings.bench, REDIS_URL set, database
 agora_bench_consult). N clients (the `websockets` library, asyncio) are spread over 2 client processes, each
 connecting half of its clients to each server. Once every client is connected, one contribution is POSTed over
 HTTP (the regular form view, as a signed-in user). p50_ms/p95_ms = receipt time at each client − the moment the
@@ -202,6 +203,8 @@ def start_servers(ports=PORTS, extra_env=None) -> list[subprocess.Popen]:
                     "--no-access-log",
                     "--backlog",
                     "4096",
+                    "--ws-per-message-deflate",  # as in production (core/workers.py)
+                    "false",
                 ],
                 cwd=ROOT,
                 env=env,
