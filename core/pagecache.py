@@ -15,9 +15,9 @@ for everyone except three per-response values, so we render a page once per *ver
   bump; their window ends at this process's next request, and in any case with the copies' TTL (below);
 - PAGE_CACHE_SECONDS bounds what no event announces (a display name changed in a profile): a copy older than
   that is no longer fresh. It stays in the cache PAGE_CACHE_STALE_SECONDS longer and is served, like a copy
-  behind by additions, while one request renders its successor. Before, it simply expired: every copy rendered
-  together expired together, and the readers of every page waited for a render or rendered it themselves at
-  once — a stall of several seconds every minute under load_mixed (docs/benchmarks.md, run 10);
+  behind by additions, while one request renders its successor. Before, it simply expired: copies rendered
+  together expired together, and the readers of every page then waited for a render (up to
+  PAGE_CACHE_WAIT_SECONDS) or rendered it themselves at once;
 - while one request re-renders a page made stale by *additions only* (a new contribution, vote counts), other
   readers get the previous copy at once, if it is at most PAGE_CACHE_STALE_SECONDS old: live.js catches up from
   the copy's last event id over the socket, so nothing is missed, and a flash crowd never waits on the render.
@@ -209,7 +209,7 @@ def _fresh(entry: PageCopy | None, versions: str | None) -> bool:
     )
 
 
-def _servable_stale(entry: PageCopy | None, strict: str | None, versions: str | None = None) -> bool:
+def _servable_stale(entry: PageCopy | None, strict: str | None, versions: str | None) -> bool:
     """May be served while its next version renders: behind only by additions and rendered at most
     PAGE_CACHE_STALE_SECONDS ago, or current but aged past PAGE_CACHE_SECONDS by at most as much."""
     if entry is None or strict is None or entry.strict != strict or not _unexpired(entry):

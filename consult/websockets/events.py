@@ -107,8 +107,8 @@ def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | 
 # Catch-up pages shared by the readers of a consultation, in each process. Every open page asks for one every
 # 60 s (live.js), 50 events back from the last it saw, and the readers of a consultation have all seen the same
 # events: they ask for the same page. Building it (events, contributions and sections as model instances, then
-# payloads) took a quarter of a server process's time in bench/load_mixed with 1,000 sockets open, in bursts
-# that made readers of ordinary pages wait (docs/benchmarks.md, run 10). A page is now built once per state of
+# payloads) for each of them took a quarter of a server process's GIL time in bench/load_mixed with 1,000
+# sockets open (docs/benchmarks.md, run 10). A page is now built once per state of
 # the log and shared: the key holds what any change to the answer moves —
 # - how many events follow `after` and the highest id among them (one index-only query): a newly committed
 #   event moves them, even one committed out of id order (the count), and so does every change a payload shows
