@@ -1,7 +1,17 @@
-"""Fixed-window rate limits kept in the cache (Redis in production, shared by every process).
+"""Sliding-window rate limits kept in the cache (Redis in production, shared by every process).
 
-IP addresses are never stored in clear: the key is an HMAC of the address, and counters expire with
-their window (see docs/personal-data.md).
+A limit of N per period counts the accepted hits of the current fixed window plus those of the previous window
+weighted by the part of it still inside the sliding period (the approximation Cloudflare's limiter
+uses). A fixed window alone let a client spend its whole budget in the first instants of every window, and twice
+the budget across a boundary (30 posts at 12:00:59 and 30 more at 12:01:00). Here a client that keeps trying is
+accepted at the steady rate: 30/m becomes one post every two seconds.
+
+Refused hits are not counted, so a client that keeps trying is accepted again as soon as its rate allows.
+Concurrent hits of one client may overshoot the limit by the number of requests in flight (the check and the
+count are two round trips); a limit is a protection, not an accounting.
+
+IP addresses are never stored in clear: the key is an HMAC of the address, and counters expire one window
+after the window they count (see docs/personal-data.md).
 """
 
 import functools
@@ -36,21 +46,26 @@ def hashed(value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def hit(scope: str, ident: str, rate: str) -> bool:
-    """Count one hit; return True while under the limit."""
+def hit(scope: str, ident: str, rate: str, now: float | None = None) -> bool:
+    """Count one hit if the sliding window allows it; return True when it is allowed."""
     if not settings.RATELIMIT_ENABLED:
         return True
     limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    key = f"rl:{scope}:{hashed(ident)}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 1)
-        return True
-    return count <= limit
+    window, elapsed = divmod(time.time() if now is None else now, period)
+    window = int(window)
+    base = f"rl:{scope}:{hashed(ident)}:"
+    current_key, previous_key = f"{base}{window}", f"{base}{window - 1}"
+    counts = cache.get_many([previous_key, current_key])
+    previous, current = counts.get(previous_key, 0), counts.get(current_key, 0)
+    if previous * (1 - elapsed / period) + current + 1 > limit:
+        return False
+    # The counter is read during the next window too: it lives two windows (+1 s for clock skew).
+    if not cache.add(current_key, 1, timeout=2 * period + 1):
+        try:
+            cache.incr(current_key)
+        except ValueError:  # expired between add and incr
+            cache.add(current_key, 1, timeout=2 * period + 1)
+    return True
 
 
 def check_request(request, scope: str, user_rate: str, ip_rate: str) -> bool:
