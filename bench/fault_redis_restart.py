@@ -113,6 +113,8 @@ class Listener:
             if message.get("kind") == "contribution.created" and message.get("contribution_id"):
                 self.contributions.add(message["contribution_id"])
         elif message.get("type") == "synced":
+            for event in message.get("events", ()):  # a catch-up's events come in its "synced" message
+                self.handle(event)
             self.last_event_id = max(self.last_event_id, message["last_event_id"])
             self.attempts = 0
             if message.get("has_more"):  # live.js: the next page starts where this one ended
@@ -180,9 +182,10 @@ class Listener:
         return ceiling / 2 + random.random() * ceiling / 2
 
     async def periodic_catch_up(self, ws):
-        """live.js: every 60 s while open, the same catch-up as on open (overlap, duplicates dropped)."""
+        """live.js: about every 60 s while open (45–75 s), the same catch-up as on open (overlap, duplicates
+        dropped)."""
         while True:
-            await asyncio.sleep(PERIODIC_CATCH_UP_SECONDS)
+            await asyncio.sleep(PERIODIC_CATCH_UP_SECONDS * random.uniform(0.75, 1.25))
             after = max(0, self.last_event_id - CATCH_UP_OVERLAP)
             await ws.send(json.dumps({"type": "catch_up", "last_event_id": after}))
 

@@ -3,7 +3,8 @@
 Anyone may watch (anonymous visitors included); writing goes through HTTP (consult/services.py writes the
 database first, then broadcasts). The socket only:
 - relays the consultation's events, filtered by audience for this reader (visibility.py);
-- answers {"type": "catch_up", "last_event_id": N} with the missed events from the database, then "synced";
+- answers {"type": "catch_up", "last_event_id": N} with the missed events from the database, in one message:
+  {"type": "synced", "last_event_id", "has_more", "events": [...]} (events.catch_up_message);
 - answers {"type": "ping"} with "pong";
 - shows how many people read the consultation now (presence.py).
 Client messages are validated strictly and rate-limited; Origin and session are checked in config/asgi.py.
@@ -34,7 +35,7 @@ from consult.models import ConsultationPage, page_cache_scope
 from core import pagecache, ratelimit
 
 from . import conf, presence
-from .events import events_after, off_the_shared_thread
+from .events import catch_up_message, off_the_shared_thread
 from .handlers import group_name
 from .hub import get_hub
 from .visibility import Viewer, may_receive
@@ -255,9 +256,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
     async def _catch_up(self, after: int):
         for delay in (*CATCH_UP_RETRY_SECONDS, None):
             try:
-                payloads, has_more, last_id = await off_the_shared_thread(events_after)(
-                    self.consultation_id, self.viewer, after
-                )
+                text = await off_the_shared_thread(catch_up_message)(self.consultation_id, self.viewer, after)
                 break
             except DATABASE_BUSY:
                 if delay is None or self.closing:
@@ -268,9 +267,7 @@ class ConsultationConsumer(AsyncJsonWebsocketConsumer):
                     await self._close(CLOSE_TRY_LATER)
                     return
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))
-        for payload in payloads:
-            await self.send_json(payload)
-        await self.send_json({"type": "synced", "last_event_id": last_id, "has_more": has_more})
+        await self.send(text_data=text)
 
     async def _within_rate(self) -> bool:
         limit, seconds = conf.message_rate()

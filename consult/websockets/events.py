@@ -6,9 +6,11 @@ Clients fetch the rendered contribution over HTTP (consult:contribution_fragment
 visibility rules of the page; so an event can never leak the text of a pending or hidden contribution.
 """
 
+import json
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 from channels.db import database_sync_to_async
 from django.db.models import Count, Max
@@ -99,9 +101,38 @@ def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | 
     resumes after it.
     """
     limit = limit or conf.catchup_limit()
-    entries, has_more, last_id = shared_page(consultation_id, after, limit)
-    payloads = [payload for payload, audience, user_id in entries if may_receive(viewer, audience, user_id)]
-    return payloads, has_more, last_id
+    page = shared_page(consultation_id, after, limit)
+    return _payloads(page, viewer), page.has_more, page.last_id
+
+
+def _payloads(page: "SharedPage", viewer: Viewer) -> list[dict]:
+    return [payload for payload, audience, user_id in page.entries if may_receive(viewer, audience, user_id)]
+
+
+def catch_up_message(consultation_id: int, viewer: Viewer, after: int, limit: int | None = None) -> str:
+    """The socket's answer to a catch-up, serialized: ONE message, {"type": "synced", "last_event_id", "has_more",
+    "events": [...]}, not one message per event then "synced".
+
+    A catch-up answers up to 50 events, and live.js asks for one every minute (and on every reconnection, all at
+    once after a server restart). As 51 messages, the 1,000 catch-ups of 1,000 sockets were 51,000 sends from
+    one event loop within seconds: the once-a-minute stall of load_mixed (docs/benchmarks.md, run 11). The text
+    for readers who receive public events only (anonymous ones: most of them) is serialized once per shared page.
+    """
+    page = shared_page(consultation_id, after, limit or conf.catchup_limit())
+    public_only = viewer.user_id is None and not viewer.moderator
+    text = page.texts.get("public") if public_only else None
+    if text is None:
+        text = json.dumps(
+            {
+                "type": "synced",
+                "last_event_id": page.last_id,
+                "has_more": page.has_more,
+                "events": _payloads(page, viewer),
+            }
+        )
+        if public_only:
+            page.texts["public"] = text  # two threads may both build it: the same text
+    return text
 
 
 # Catch-up pages shared by the readers of a consultation, in each process. Every open page asks for one every
@@ -118,12 +149,21 @@ def events_after(consultation_id: int, viewer: Viewer, after: int, limit: int | 
 # A page is never older than its key (it is read after the key), and each viewer's audience is applied to it
 # on every answer. Without a cache version (Redis unreachable) the page is built and not kept.
 SHARED_PAGES = 32
-_shared_pages: "OrderedDict[tuple, tuple[list, bool, int]]" = OrderedDict()
+
+
+class SharedPage(NamedTuple):
+    entries: list  # [(payload, audience, audience_user_id)], every audience
+    has_more: bool
+    last_id: int  # the highest id examined: a client resumes after it
+    texts: dict  # serialized answers shared by viewers of one kind (catch_up_message)
+
+
+_shared_pages: "OrderedDict[tuple, SharedPage]" = OrderedDict()
 _shared_lock = threading.Lock()
 
 
-def shared_page(consultation_id: int, after: int, limit: int) -> tuple[list, bool, int]:
-    """([(payload, audience, audience_user_id)], has_more, last_id) for the events after `after`, every audience."""
+def shared_page(consultation_id: int, after: int, limit: int) -> SharedPage:
+    """The page of events after `after`, every audience (each viewer's is applied by the caller)."""
     events = ConsultationEvent.objects.filter(consultation_id=consultation_id, id__gt=after)
     state = events.aggregate(n=Count("id"), top=Max("id"))
     scope = page_cache_scope(consultation_id)
@@ -142,7 +182,9 @@ def shared_page(consultation_id: int, after: int, limit: int) -> tuple[list, boo
     rows = list(events.select_related("contribution__section").order_by("id")[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    page = ([(event_payload(e), *effective_audience(e)) for e in rows], has_more, rows[-1].pk if rows else after)
+    page = SharedPage(
+        [(event_payload(e), *effective_audience(e)) for e in rows], has_more, rows[-1].pk if rows else after, {}
+    )
     if strict is not None:
         with _shared_lock:
             _shared_pages[key] = page

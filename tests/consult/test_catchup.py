@@ -269,3 +269,44 @@ def test_each_reader_gets_only_its_own_audience_from_a_shared_page(
     assert seen["anonymous"] == seen["citizen"] == [(published_kind, published)]
     assert seen["author"] == [(published_kind, published), (created, pending)]
     assert (ConsultationEvent.KIND_EDITED, published) in seen["moderator"]
+
+
+def test_a_socket_catch_up_is_one_message_serialized_once_for_anonymous_readers(
+    consultation, section, alice, fresh_shared_pages, monkeypatch
+):
+    import json
+
+    from consult.websockets.visibility import Viewer
+
+    posted = [post(alice, section, f"Texte {i}.") for i in range(3)]
+    dumps = []
+    real_dumps = json.dumps
+    monkeypatch.setattr(fresh_shared_pages.json, "dumps", lambda value: dumps.append(1) or real_dumps(value))
+    first = fresh_shared_pages.catch_up_message(consultation.pk, Viewer(None, False), 0)
+    again = fresh_shared_pages.catch_up_message(consultation.pk, Viewer(None, False), 0)
+    assert first is again and len(dumps) == 1
+    message = json.loads(first)
+    assert message["type"] == "synced" and message["has_more"] is False
+    assert [e["contribution_id"] for e in message["events"]] == [c.pk for c in posted]
+    assert message["last_event_id"] == message["events"][-1]["id"]
+
+
+@pytest.mark.parametrize("first_reader", ["author", "anonymous"])
+def test_a_serialized_catch_up_is_never_shared_beyond_its_audience(
+    first_reader, a_priori, mixed_events, alice, fresh_shared_pages
+):
+    import json
+
+    from consult.websockets.visibility import Viewer
+
+    viewers = {"author": Viewer(alice.pk, False), "anonymous": Viewer(None, False)}
+    fresh_shared_pages.catch_up_message(a_priori.pk, viewers[first_reader], 0)
+    pending = mixed_events["pending"].pk
+    received = {
+        name: [
+            e["contribution_id"] for e in json.loads(fresh_shared_pages.catch_up_message(a_priori.pk, v, 0))["events"]
+        ]
+        for name, v in viewers.items()
+    }
+    assert pending in received["author"]
+    assert pending not in received["anonymous"]

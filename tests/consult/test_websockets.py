@@ -471,7 +471,7 @@ def database_busy_once(monkeypatch) -> list:
 
     from consult.websockets import consumers
 
-    real, calls = consumers.events_after, []
+    real, calls = consumers.catch_up_message, []
 
     def busy_once(*args, **kwargs):
         calls.append(1)
@@ -479,7 +479,7 @@ def database_busy_once(monkeypatch) -> list:
             raise OperationalError("couldn't get a connection after 10.00 sec")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(consumers, "events_after", busy_once)
+    monkeypatch.setattr(consumers, "catch_up_message", busy_once)
     return calls
 
 
@@ -516,9 +516,9 @@ async def test_a_socket_keeps_answering_while_its_catch_up_waits_for_the_databas
     await watcher.send_json_to({"type": "catch_up", "last_event_id": 0})
     await watcher.send_json_to({"type": "ping"})
     assert await next_message(watcher, timeout=1) == {"type": "pong"}  # before the catch-up's retry
-    event = await next_message(watcher, timeout=5)
-    assert event["contribution_id"] == contribution.pk
-    assert (await next_message(watcher))["type"] == "synced"
+    synced = await next_message(watcher, timeout=5)
+    assert synced["type"] == "synced"
+    assert [event["contribution_id"] for event in synced["events"]] == [contribution.pk]
     assert len(calls) == 2  # the first query found the database busy, the retry answered
     await watcher.disconnect()
 
@@ -531,7 +531,7 @@ async def test_a_catch_up_that_keeps_failing_asks_the_client_to_come_back_later(
     def busy(*args, **kwargs):
         raise OperationalError("couldn't get a connection after 10.00 sec")
 
-    monkeypatch.setattr(consumers, "events_after", busy)
+    monkeypatch.setattr(consumers, "catch_up_message", busy)
     monkeypatch.setattr(consumers, "CATCH_UP_RETRY_SECONDS", (0.01, 0.01))
     watcher = await open_socket(consultation.pk)
     await watcher.send_json_to({"type": "catch_up", "last_event_id": 0})
@@ -550,14 +550,14 @@ async def test_a_signed_in_reader_connects_while_another_readers_catch_up_waits_
     from consult.websockets import consumers
 
     started, release = threading.Event(), threading.Event()
-    events_after = consumers.events_after
+    catch_up_message = consumers.catch_up_message
 
     def waiting_for_a_pooled_connection(*args, **kwargs):
         started.set()
         release.wait(15)
-        return events_after(*args, **kwargs)
+        return catch_up_message(*args, **kwargs)
 
-    monkeypatch.setattr(consumers, "events_after", waiting_for_a_pooled_connection)
+    monkeypatch.setattr(consumers, "catch_up_message", waiting_for_a_pooled_connection)
     reader = await open_socket(consultation.pk)
     await reader.send_json_to({"type": "catch_up", "last_event_id": 0})
     assert await asyncio.to_thread(started.wait, 5), "the catch-up never started"

@@ -56,14 +56,12 @@ async def next_message(communicator, timeout=3):
 
 
 async def catch_up(communicator, last_event_id):
-    """Send catch_up and return (events, synced message)."""
+    """Send catch_up and return (the events it answered, the synced message that carried them)."""
     await communicator.send_json_to({"type": "catch_up", "last_event_id": last_event_id})
-    events = []
     while True:
         message = await next_message(communicator)
         if message["type"] == "synced":
-            return events, message
-        events.append(message)
+            return message["events"], message
 
 
 async def closed_with(communicator, timeout=3):

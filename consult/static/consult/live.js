@@ -2,8 +2,9 @@
  *
  * Connects to ws(s)://<host>/ws/consultations/<id>/ and keeps the id of the last event seen (first from
  * #threads[data-last-event-id], then from the events). After every (re)connection it sends
- * {"type": "catch_up", "last_event_id": N}: the server replays what was missed from the database, so a network
- * cut or a server restart loses nothing. Reconnection backs off exponentially, with jitter.
+ * {"type": "catch_up", "last_event_id": N}: the server replays what was missed from the database, in one
+ * {"type": "synced", "events": [...]} message, so a network cut or a server restart loses nothing. Reconnection
+ * backs off exponentially, with jitter.
  *
  * New contributions are never inserted on their own: they queue behind the button #live-new-button
  * ("3 nouvelles contributions — afficher"), announced politely through #live-announcer. Nothing here moves the
@@ -47,8 +48,11 @@
   // catch-up starts a little before the last id seen, and `seen` drops what was already applied.
   var CATCH_UP_OVERLAP = 50;
   // A broadcast can still be lost while the socket stays open (the server's layer connection broke and came
-  // back between two of our reads): a cheap catch-up every minute bounds how long such a gap can last.
+  // back between two of our reads): a cheap catch-up about every minute bounds how long such a gap can last.
+  // Each interval is drawn between 45 and 75 s, so the pages opened together (or reconnected together after a
+  // server restart) do not all ask in the same second forever after.
   var PERIODIC_CATCH_UP_MS = 60000;
+  var PERIODIC_JITTER_MS = 15000;
   var periodicTimer = null;
   var queue = []; // [{id, parent_id}] new contributions waiting behind the button
   var socket = null;
@@ -72,8 +76,7 @@
     }
     socket.addEventListener("open", function () {
       catchUp();
-      window.clearInterval(periodicTimer);
-      periodicTimer = window.setInterval(catchUp, PERIODIC_CATCH_UP_MS);
+      schedulePeriodicCatchUp();
     });
     socket.addEventListener("message", function (message) {
       var data;
@@ -82,7 +85,7 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
-      window.clearInterval(periodicTimer);
+      window.clearTimeout(periodicTimer);
       if (event.code === 4404) { stopped = true; return; } // consultation gone: nothing to follow
       // 4429: too many messages; 1013: the server is overloaded ("try again later"): come back later.
       scheduleReconnect(event.code === 4429 ? 5 : event.code === 1013 ? 2 : 0);
@@ -95,6 +98,15 @@
     var ceiling = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 10)));
     var delay = ceiling / 2 + Math.random() * ceiling / 2; // jitter: clients do not all come back at once
     window.setTimeout(connect, delay);
+  }
+
+  function schedulePeriodicCatchUp() {
+    window.clearTimeout(periodicTimer);
+    var delay = PERIODIC_CATCH_UP_MS - PERIODIC_JITTER_MS + Math.random() * 2 * PERIODIC_JITTER_MS;
+    periodicTimer = window.setTimeout(function () {
+      catchUp();
+      schedulePeriodicCatchUp();
+    }, delay);
   }
 
   function catchUp() {
@@ -113,6 +125,7 @@
     if (data.type === "event") return handleEvent(data);
     if (data.type === "synced") {
       attempts = 0;
+      (data.events || []).forEach(handleEvent);
       if (data.last_event_id > lastEventId) lastEventId = data.last_event_id;
       // The next page starts where this one ended, not at lastEventId: live events that arrived while the
       // catch-up was answered can be far ahead of it, and starting there would skip the rest of the backlog.
