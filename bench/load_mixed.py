@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -79,6 +80,35 @@ def wait_http(url, timeout=600):
         except OSError:
             time.sleep(2)
     raise RuntimeError(f"{url} did not answer")
+
+
+class Probe(threading.Thread):
+    """One anonymous reader asking for the same section page every 0.5 s during the run: latency over time,
+    which locust's cumulative percentiles hide (a stall every minute and a slow drift look alike there)."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.samples, self.stopping = url, [], threading.Event()
+
+    def run(self):
+        started = time.time()
+        while not self.stopping.wait(0.5):
+            t = time.time()
+            try:
+                urllib.request.urlopen(self.url, timeout=30).read()
+            except OSError:
+                pass
+            self.samples.append((t - started, (time.time() - t) * 1000))
+
+    def stop(self):
+        self.stopping.set()
+        self.join(35)
+
+    def timeline(self) -> str:
+        windows: dict[int, list[float]] = {}
+        for at, ms in self.samples:
+            windows.setdefault(int(at // 10), []).append(ms)
+        return " ".join(f"{n * 10}s:{sorted(v)[len(v) // 2]:.0f}/{max(v):.0f}" for n, v in sorted(windows.items()))
 
 
 def main():
@@ -177,6 +207,8 @@ def main():
         )
         holder.stdout.readline()
         log(f"load_mixed: {sockets} sockets open; locust {users} users for {seconds} s")
+        probe = Probe(f"http://127.0.0.1:{PORT}{sections[0]}")
+        probe.start()
         locust = subprocess.run(
             [
                 str(Path(sys.executable).parent / "locust"),
@@ -206,6 +238,8 @@ def main():
             stdout=sys.stderr,
             stderr=sys.stderr,
         )
+        probe.stop()
+        log("load_mixed: one section page every 0.5 s, by 10 s window (median / max ms): " + probe.timeline())
         holder.wait(seconds + 120)
         accepted = set(json.loads((tmp / "accepted.json").read_text())) if (tmp / "accepted.json").exists() else set()
         seen = json.loads((tmp / "sockets.json").read_text())

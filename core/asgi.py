@@ -19,13 +19,22 @@ loop and their thread while the process was mostly idle. Two causes in Django's 
    database connection while it waited for the loop. Here the synchronous chain that WSGIHandler uses runs in
    one call in the request's thread, view included. Reading the body, sending the response and the signals stay
    as in ASGIHandler. Async views would still work (Django wraps them in `async_to_sync`); we have none.
+3. **No bound on requests in progress.** Every request that arrived got a thread at once: under load_mixed a
+   server process ran about 230 request threads, fighting for the GIL and for the locks of the database and
+   Redis connection pools (py-spy), so a burst took seconds to drain. Now at most `ASGI_MAX_REQUESTS_IN_PROGRESS`
+   (32) requests of a process are handled at a time; the others wait their turn in the event loop, in
+   arrival order, without a thread. The database pool has 10 connections per process: more threads
+   than a few times that only queue inside the process, at a higher price.
 """
 
+import asyncio
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
 # Idle request threads kept for the next requests (a process serves about as many requests at once as it has
@@ -63,7 +72,17 @@ class RequestThreads:
 class AgoraASGIHandler(ASGIHandler):
     def __init__(self):
         self.request_threads = RequestThreads()
+        self.max_in_progress = getattr(settings, "ASGI_MAX_REQUESTS_IN_PROGRESS", 32)
+        self._turns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         super().__init__()
+
+    def _turn(self) -> asyncio.Semaphore:
+        """The bound of the running event loop (one per server process; tests run several loops)."""
+        loop = asyncio.get_running_loop()
+        turn = self._turns.get(loop)
+        if turn is None:
+            turn = self._turns[loop] = asyncio.Semaphore(self.max_in_progress)
+        return turn
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
@@ -71,14 +90,15 @@ class AgoraASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        executor = self.request_threads.take()
-        try:
-            async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
-        finally:
-            # handle() has awaited every task of the request; a synchronous call still running in the thread (a
-            # request cancelled by a client disconnect) only delays the next request given this executor.
-            self.request_threads.give_back(executor)
+        async with self._turn():  # asyncio's semaphore wakes its waiters in arrival order
+            executor = self.request_threads.take()
+            try:
+                async with ThreadSensitiveContext(executor=executor):
+                    await self.handle(scope, receive, send)
+            finally:
+                # handle() has awaited every task of the request; a synchronous call still running in the thread
+                # (a request cancelled by a client disconnect) only delays the next request given this executor.
+                self.request_threads.give_back(executor)
 
     async def get_response_async(self, request):
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)

@@ -134,6 +134,9 @@ def use_connection_pool(databases: dict, max_size: int) -> None:
     }
 
 
+# Requests a server process handles at a time (core/asgi.py); the others wait in its event loop, in order.
+ASGI_MAX_REQUESTS_IN_PROGRESS = envint("ASGI_MAX_REQUESTS_IN_PROGRESS", 32)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -133,3 +133,27 @@ def test_the_production_worker_sends_websocket_messages_uncompressed():
     serve_prod = (settings.BASE_DIR / "scripts" / "serve_prod.sh").read_text()
     assert "-k core.workers.AgoraUvicornWorker" in serve_prod
     assert "--ws-per-message-deflate false" in serve_prod
+
+
+def test_requests_beyond_the_bound_wait_their_turn_without_a_thread(settings, threads_seen):
+    settings.ASGI_MAX_REQUESTS_IN_PROGRESS = 2
+    inside, release = threading.Semaphore(0), threading.Event()
+
+    def hold():
+        inside.release()
+        release.wait(10)
+
+    handler = recording(AgoraASGIHandler(), threads_seen, before=hold)
+
+    async def three():
+        requests = [asyncio.ensure_future(get(handler)) for _ in range(3)]
+        await asyncio.to_thread(lambda: [inside.acquire(timeout=10) for _ in range(2)])
+        await asyncio.sleep(0.3)
+        in_views = len(threads_seen["view"])  # the third has not started: no thread, no view
+        release.set()
+        return in_views, await asyncio.gather(*requests)
+
+    in_views, answers = asyncio.run(three())
+    assert in_views == 2
+    assert [status for status, _ in answers] == [200] * 3
+    assert len(threads_seen["view"]) == 3
