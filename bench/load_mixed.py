@@ -2,7 +2,7 @@
 
 Method (docs/benchmarks.md): engines from bench.common.start_services(); database agora_bench_load with the demo
 content (manage.py load_demo through serve_prod.sh); the production layout started by scripts/serve_prod.sh
-(gunicorn + uvicorn workers, one per core, task worker, config.settings.production, rate limits ON) on port
+(gunicorn + uvicorn workers, cores + 1, task worker, config.settings.production, rate limits ON) on port
 8400. LOAD_SOCKETS (1,000) WebSockets on the posted-to consultation are opened first by a separate process
 (bench/fault_redis_restart.Listener, live.js behaviour) and record every `contribution.created`. Then
 `locust --headless` runs bench/loadtest/locustfile.py with LOAD_USERS (500) users for LOAD_SECONDS (300): 80 % reading a

@@ -11,7 +11,7 @@
 #   PORT=8100 WEB_CONCURRENCY=4 scripts/serve_prod.sh
 #   SERVER=uvicorn scripts/serve_prod.sh  the other supervisors measured in docs/operations.md
 #
-# Variables (all optional): PORT, BIND (127.0.0.1), WEB_CONCURRENCY (worker processes, default: one per core),
+# Variables (all optional): PORT, BIND (127.0.0.1), WEB_CONCURRENCY (worker processes, default: cores + 1),
 # TASK_WORKERS (1), SERVER (gunicorn-uvicorn | gunicorn-asgi | uvicorn), LOAD_DEMO (1: load the demo content
 # when the database has no page yet), SKIP_SERVICES (1: do not run scripts/services.sh; DATABASE_URL etc. must
 # be set), and every setting of docs/operations.md (DATABASE_URL, REDIS_URL, ELASTICSEARCH_URL, ...), which win
@@ -25,7 +25,9 @@ BIN="$(dirname "$PY")"
 PORT="${PORT:-8000}"
 BIND="${BIND:-127.0.0.1}"
 CORES="$(nproc 2>/dev/null || echo 2)"
-WEB_CONCURRENCY="${WEB_CONCURRENCY:-$CORES}"
+# One more process than cores: a process is often waiting (GIL handoffs, PostgreSQL, Redis, Elasticsearch) and
+# the extra one uses that time (load_mixed run 11: reading p95 430–800 ms with 2 processes, 210–440 ms with 3).
+WEB_CONCURRENCY="${WEB_CONCURRENCY:-$((CORES + 1))}"
 TASK_WORKERS="${TASK_WORKERS:-1}"
 SERVER="${SERVER:-gunicorn-uvicorn}"
 LOAD_DEMO="${LOAD_DEMO:-1}"
