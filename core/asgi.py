@@ -24,7 +24,8 @@ loop and their thread while the process was mostly idle. Two causes in Django's 
    Redis connection pools (py-spy), so a burst took seconds to drain. Now at most `ASGI_MAX_REQUESTS_IN_PROGRESS`
    (32) requests of a process are handled at a time; the others wait their turn in the event loop, in
    arrival order, without a thread. The database pool has 10 connections per process: more threads
-   than a few times that only queue inside the process, at a higher price.
+   than a few times that only queue inside the process, at a higher price. A request holds its turn until its
+   answer is sent: a streamed export (staff only) holds one for its whole length.
 """
 
 import asyncio

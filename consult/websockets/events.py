@@ -113,8 +113,8 @@ def catch_up_message(consultation_id: int, viewer: Viewer, after: int, limit: in
     """The socket's answer to a catch-up, serialized: ONE message, {"type": "synced", "last_event_id", "has_more",
     "events": [...]}, not one message per event then "synced".
 
-    A catch-up answers up to 50 events, and live.js asks for one every minute (and on every reconnection, all at
-    once after a server restart). As 51 messages, the 1,000 catch-ups of 1,000 sockets were 51,000 sends from
+    live.js asks for one about every minute, 50 events back from the last it saw (and on every reconnection, all
+    at once after a server restart). As 51 messages, the 1,000 catch-ups of 1,000 sockets were 51,000 sends from
     one event loop within seconds: the once-a-minute stall of load_mixed (docs/benchmarks.md, run 11). The text
     for readers who receive public events only (anonymous ones: most of them) is serialized once per shared page.
     """
