@@ -29,7 +29,8 @@ class ConsultConfig(AppConfig):
             )
 
 
-def _bump_after_commit(consultation_id, additive=False):
+def bump_page_cache_after_commit(consultation_id, additive=False):
+    """Make the consultation's cached anonymous pages stale once the current transaction commits."""
     from django.db import transaction
 
     from consult.models import page_cache_scope
@@ -43,8 +44,8 @@ def _event_saved(sender, instance, created, **kwargs):
         additive = (sender.KIND_CREATED, sender.KIND_PUBLISHED, sender.KIND_VOTES)
         # A new or newly published contribution and new vote counts only add to the pages (their previous copy
         # may be served while the next renders); an edit, a hiding or a withdrawal takes something away.
-        _bump_after_commit(instance.consultation_id, additive=instance.kind in additive)
+        bump_page_cache_after_commit(instance.consultation_id, additive=instance.kind in additive)
 
 
 def _page_changed(sender, instance, **kwargs):
-    _bump_after_commit(instance.pk)
+    bump_page_cache_after_commit(instance.pk)

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.core import signing
+from django.utils.functional import cached_property
 
 from accounts.models import Organisation
 from consult import settings as consult_settings
@@ -80,12 +81,14 @@ class ContributionForm(AntiBotMixin, ConsultForm):
     def __init__(self, *args, user=None, is_reply=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.is_reply = is_reply
-        organisations = []
+        # The verified associations this person may speak for. Lazy: a form posted without one, the usual case,
+        # never reads them (the field is optional); the page reads them once, to draw the field or not.
         if user is not None and user.is_authenticated:
-            organisations = list(Organisation.objects.verified().filter(memberships__user=user).distinct())
-        if organisations:
-            self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
-            self.fields["organisation"].choices = [("", "En mon nom propre")] + [(o.pk, o.name) for o in organisations]
+            self.fields["organisation"].queryset = (
+                Organisation.objects.verified().filter(memberships__user=user).distinct().order_by("name")
+            )
+            if self.is_bound and self.data.get("organisation") and not self.speaks_for:
+                del self.fields["organisation"]  # not offered to this person: a value sent anyway is ignored
         else:
             del self.fields["organisation"]
         if is_reply:
@@ -94,6 +97,16 @@ class ContributionForm(AntiBotMixin, ConsultForm):
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
             self.initial.setdefault("rendered_at", new_form_token())
+
+    @cached_property
+    def speaks_for(self) -> list:
+        """The associations offered in "Contribuer au nom de" (none: the field is not drawn)."""
+        field = self.fields.get("organisation")
+        if field is None:
+            return []
+        organisations = list(field.queryset)
+        field.choices = [("", "En mon nom propre")] + [(o.pk, o.name) for o in organisations]  # no second query
+        return organisations
 
     def clean(self):
         data = super().clean()

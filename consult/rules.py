@@ -56,11 +56,13 @@ def passes_view_restrictions(request, consultation, restrictions=None) -> bool:
     HTTP catch-up. `request` needs only `.user` and `.session` (a socket's scope gives both). Editors and
     moderators pass: they work on restricted consultations from the admin. No query for an unrestricted
     consultation read recently (view_restrictions), none either when the caller passes the `restrictions` it read."""
+    if restrictions is None:
+        restrictions = view_restrictions(consultation)
+    if not restrictions:  # most consultations: no need to read the person's roles either
+        return True
     user = request.user
     if is_editor(user) or is_moderator(user):
         return True
-    if restrictions is None:
-        restrictions = view_restrictions(consultation)
     return all(restriction.accept_request(request) for restriction in restrictions)
 
 

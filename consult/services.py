@@ -7,13 +7,15 @@ and send e-mails (core.mail.send_templated enqueues on commit too).
 """
 
 import logging
+from collections import Counter
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from consult import rules
 from consult import settings as consult_settings
+from consult.groupcommit import GroupCommit
 from consult.models import (
     Campaign,
     ConsultationEvent,
@@ -49,13 +51,14 @@ class ConsultError(Exception):
 # --- events ---------------------------------------------------------------------------------------------
 
 
-def _broadcast(event_id: int):
+def _broadcast(event):
+    """`event`: an id, or the event in memory (consult.websockets.handlers.broadcast_event)."""
     from consult.websockets.handlers import broadcast_event
 
     try:
-        broadcast_event(event_id)
+        broadcast_event(event)
     except Exception:  # the socket is best effort: clients catch up from the event table
-        logger.exception("broadcast of consultation event %s failed", event_id)
+        logger.exception("broadcast of consultation event %s failed", getattr(event, "pk", event))
 
 
 def record_event(contribution: Contribution, kind: str, audience: str | None = None) -> ConsultationEvent:
@@ -64,21 +67,26 @@ def record_event(contribution: Contribution, kind: str, audience: str | None = N
     Audience by default follows the contribution's status: pending → its author (+ moderators), otherwise
     public (hidden/withdrawn ones are public *tombstones*: the serializer never gives their body away).
     """
+    event = _new_event(contribution, kind, audience)
+    event.save()
+    transaction.on_commit(lambda: _broadcast(event.pk))
+    return event
+
+
+def _new_event(contribution: Contribution, kind: str, audience: str | None = None) -> ConsultationEvent:
     if audience is None:
         audience = (
             ConsultationEvent.AUDIENCE_AUTHOR
             if contribution.status == Contribution.STATUS_PENDING
             else ConsultationEvent.AUDIENCE_PUBLIC
         )
-    event = ConsultationEvent.objects.create(
+    return ConsultationEvent(
         consultation_id=contribution.consultation_id,
         kind=kind,
         contribution=contribution,
         audience=audience,
         audience_user_id=contribution.author_id if audience == ConsultationEvent.AUDIENCE_AUTHOR else None,
     )
-    transaction.on_commit(lambda: _broadcast(event.pk))
-    return event
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -136,6 +144,7 @@ def create_contribution(
     interests: str = "",
     no_interests: bool = False,
     idempotency_key: str = "",
+    consultation: ConsultationPage | None = None,
 ) -> tuple[Contribution, bool]:
     """Post a contribution (or a reply). Returns (contribution, created).
 
@@ -148,7 +157,8 @@ def create_contribution(
         if existing is not None:
             return existing, False
 
-    consultation = section.page if isinstance(section.page, ConsultationPage) else section.page.specific
+    if consultation is None or consultation.pk != section.page_id:
+        consultation = section.page if isinstance(section.page, ConsultationPage) else section.page.specific
     refusal = rules.post_refusal(user, consultation)
     if refusal:
         raise ConsultError(refusal)
@@ -178,47 +188,116 @@ def create_contribution(
         if consultation.moderation_mode == ConsultationPage.MODERATION_A_PRIORI
         else Contribution.STATUS_PUBLISHED
     )
+    contribution = Contribution(
+        consultation=consultation,
+        section=section,
+        parent=parent,
+        root_id=(parent.root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author=user,
+        organisation=organisation,
+        body=body,
+        body_html=render_body(body),
+        stance=stance,
+        interests=interests,
+        no_interests=bool(no_interests) and not interests,
+        status=status,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint(body),
+    )
+    # Validated here, in the request; written with the contributions posted at the same moment in this process.
+    return _group_commit.submit(contribution)
+
+
+def _write_contributions(contributions: list[Contribution]) -> list[tuple[Contribution, bool]]:
+    """Write validated, unsaved contributions in one transaction; (contribution, created) for each, in order.
+
+    If the batch breaks a unique constraint (a replayed idempotency key racing its first request, in this
+    batch or in another process), each contribution is written again on its own, and a replay gets the
+    contribution its key already holds (created=False).
+    """
     try:
         with transaction.atomic():
-            contribution = Contribution(
-                consultation=consultation,
-                section=section,
-                parent=parent,
-                root_id=(parent.root_id or parent.pk) if parent else None,
-                depth=parent.depth + 1 if parent else 0,
-                author=user,
-                organisation=organisation,
-                body=body,
-                body_html=render_body(body),
-                stance=stance,
-                interests=interests,
-                no_interests=bool(no_interests) and not interests,
-                status=status,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint(body),
-            )
-            contribution.save()
-            contribution.receipt_number = _receipt_number(contribution)
-            update = ["receipt_number"]
-            if parent is None:
-                contribution.root_id = contribution.pk
-                update.append("root")
-            contribution.save(update_fields=update)
-            if status == Contribution.STATUS_PUBLISHED:
-                _bump_replies(contribution, +1)
-            _detect_campaign(contribution)
-            record_event(contribution, ConsultationEvent.KIND_CREATED)
-            _mail_receipt(contribution)
-            if status == Contribution.STATUS_PUBLISHED:
-                _mail_reply(contribution)
+            _insert_contributions(contributions)
+        return [(c, True) for c in contributions]
     except IntegrityError:
-        if not idempotency_key:
+        if len(contributions) > 1:
+            return [_write_contributions([_unsaved(c)])[0] for c in contributions]
+        contribution = contributions[0]
+        if not contribution.idempotency_key:
             raise
-        existing = Contribution.objects.filter(author=user, idempotency_key=idempotency_key).first()
+        existing = Contribution.objects.filter(
+            author_id=contribution.author_id, idempotency_key=contribution.idempotency_key
+        ).first()
         if existing is None:
             raise
-        return existing, False
-    return contribution, True
+        return [(existing, False)]
+
+
+def _unsaved(contribution: Contribution) -> Contribution:
+    """The contribution as it was before a rolled-back insert gave it a primary key and a receipt."""
+    contribution.pk = None
+    contribution.receipt_number = None
+    contribution.campaign = None
+    if contribution.parent_id is None:
+        contribution.root_id = None
+    contribution._state.adding = True
+    return contribution
+
+
+def _insert_contributions(contributions: list[Contribution]):
+    """Insert, number, count, detect campaigns, log the events and queue the e-mails of a batch — a few
+    statements for the whole batch, whatever its size. Called inside the batch's transaction.
+
+    `bulk_create` sends no post_save signal: what the signal handlers would do is done here (search records,
+    the page cache's bump through the event log).
+    """
+    from consult.apps import bump_page_cache_after_commit
+    from search import indexing
+
+    Contribution.objects.bulk_create(contributions)
+    for contribution in contributions:
+        contribution.receipt_number = _receipt_number(contribution)
+        if contribution.parent_id is None:
+            contribution.root_id = contribution.pk
+    Contribution.objects.bulk_update(contributions, ["receipt_number", "root"])
+    replies = Counter(c.parent_id for c in contributions if c.parent_id and c.status == Contribution.STATUS_PUBLISHED)
+    for parent_id, n in replies.items():
+        Contribution.objects.filter(pk=parent_id).update(replies_count=F("replies_count") + n)
+    _detect_campaigns(contributions)
+    indexing.record([("contribution", c.pk) for c in contributions], created=True)
+    events = ConsultationEvent.objects.bulk_create(
+        [_new_event(c, ConsultationEvent.KIND_CREATED) for c in contributions]
+    )
+    for consultation_id in {c.consultation_id for c in contributions}:
+        bump_page_cache_after_commit(consultation_id, additive=True)
+    # The events go out in memory, with their contribution: no query per event to broadcast them.
+    transaction.on_commit(lambda: [_broadcast(event) for event in events])
+    for contribution in contributions:
+        _mail_receipt(contribution)
+        if contribution.status == Contribution.STATUS_PUBLISHED:
+            _mail_reply(contribution)
+
+
+def _detect_campaigns(contributions: list[Contribution]):
+    """_detect_campaign for the contributions whose text at least one other account posted (one query)."""
+    minimum = consult_settings.campaign_min_length()
+    candidates = [c for c in contributions if len(normalise(c.body)) >= minimum]
+    if not candidates:
+        return
+    shared = set(
+        Contribution.objects.filter(
+            consultation_id__in={c.consultation_id for c in candidates},
+            fingerprint__in={c.fingerprint for c in candidates},
+        )
+        .values_list("consultation_id", "fingerprint")
+        .annotate(authors=Count("author_id", distinct=True))
+        .filter(authors__gte=2)
+        .values_list("consultation_id", "fingerprint")
+    )
+    for contribution in candidates:
+        if (contribution.consultation_id, contribution.fingerprint) in shared:
+            _detect_campaign(contribution)
 
 
 def edit_contribution(user, contribution: Contribution, body: str) -> Contribution:
@@ -489,3 +568,7 @@ def _mail_reply(contribution: Contribution):
     if parent.author_id == contribution.author_id or not parent.author.is_active or parent.author.anonymised_at:
         return
     send_templated(parent.author.email, "consult/email/reply", {"contribution": contribution, "parent": parent})
+
+
+# One per process: see consult/groupcommit.py.
+_group_commit = GroupCommit(_write_contributions)

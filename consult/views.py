@@ -164,6 +164,7 @@ def _handle_post(request, consultation, section, parent=None):
                 interests=data.get("interests", ""),
                 no_interests=data.get("no_interests", False),
                 idempotency_key=data.get("idempotency_key", ""),
+                consultation=consultation,
             )
         except services.ConsultError as exc:
             form.add_error(None, str(exc))
@@ -204,7 +205,7 @@ def _posted(request, contribution, created):
                 "message": message,
                 "receipt_number": contribution.receipt_number,
                 "contribution": contribution_to_dict(contribution, request.user),
-                "html": render_fragment(request, contribution),
+                "html": render_fragment(request, contribution, votes={} if created else None),
                 "next_form": {"idempotency_key": fresh["idempotency_key"], "rendered_at": fresh["rendered_at"]},
             },
             status=201 if created else 200,
@@ -261,14 +262,11 @@ def contribution_fragment(request, pk):
     return HttpResponse(render_fragment(request, contribution))
 
 
-def render_fragment(request, contribution):
-    decorate(
-        [contribution],
-        request.user,
-        contribution.section,
-        contribution.consultation,
-        viewer_votes(request.user, [contribution.pk]),
-    )
+def render_fragment(request, contribution, votes=None):
+    """`votes`: the viewer's votes if already known (none on a contribution just created)."""
+    if votes is None:
+        votes = viewer_votes(request.user, [contribution.pk])
+    decorate([contribution], request.user, contribution.section, contribution.consultation, votes)
     return render_to_string("consult/includes/contribution.html", {"contribution": contribution}, request=request)
 
 

@@ -33,8 +33,12 @@ BATCH = 500
 # --- recording ---------------------------------------------------------------------------------------------
 
 
-def record(pairs):
-    """Record (doc_type, pk) pairs to re-check at commit; call inside the transaction of the change."""
+def record(pairs, created: bool = False):
+    """Record (doc_type, pk) pairs to re-check at commit; call inside the transaction of the change.
+
+    `created`: the objects were just inserted, so no index holds them yet and there is nothing to remove at commit
+    (their update is queued like any other).
+    """
     pairs = [(t, int(pk)) for t, pk in pairs if pk is not None]
     if not pairs:
         return
@@ -44,12 +48,12 @@ def record(pairs):
         [PendingUpdate(key=k, doc_type=t, object_id=pk) for k, (t, pk) in keys.items() if k not in existing],
         ignore_conflicts=True,
     )
-    _schedule(list(keys))
+    _schedule(list(keys), check_removals=not created)
 
 
-def _schedule(keys):
+def _schedule(keys, check_removals=True):
     # One callback per recorded batch: a rolled-back transaction simply drops its callbacks.
-    transaction.on_commit(functools.partial(_on_commit, keys))
+    transaction.on_commit(functools.partial(_on_commit, keys, check_removals))
 
 
 def removals_among(keys) -> list[str]:
@@ -65,9 +69,9 @@ def removals_among(keys) -> list[str]:
     return removals
 
 
-def _on_commit(keys):
+def _on_commit(keys, check_removals=True):
     try:
-        removals = removals_among(keys)
+        removals = removals_among(keys) if check_removals else []
         if removals:
             apply(removals)  # synchronous: gone from every index before the response
     except Exception:  # noqa: BLE001 - never break the request that committed; rows stay pending
@@ -86,7 +90,9 @@ def _on_commit(keys):
 def on_save(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
-    record(sources.keys_for(instance))
+    keys = sources.keys_for(instance)
+    # A new object is not in any index yet: nothing to remove (only its own key: no dependants to re-check).
+    record(keys, created=bool(kwargs.get("created")) and len(keys) == 1)
 
 
 def on_delete(sender, instance, **kwargs):

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from consult.models import ConsultationPage
+from consult.models import ConsultationEvent, ConsultationPage
 
 from .events import layer_message, load_event
 
@@ -44,12 +44,17 @@ def group_message(event) -> tuple[str, dict]:
     return group, {**layer_message(event), "group": group}
 
 
-def broadcast_event(event_id: int) -> None:
-    """Send one committed event to everyone watching its consultation (the consumers filter by audience)."""
-    event = load_event(event_id)
-    if event is None:
-        logger.warning("broadcast_event: event %s not found (rolled back?)", event_id)
-        return
+def broadcast_event(event) -> None:
+    """Send one committed event to everyone watching its consultation (the consumers filter by audience).
+
+    `event`: its id, or the event itself when the writer still has it in memory with its contribution and the
+    contribution's section (what load_event would read).
+    """
+    if not isinstance(event, ConsultationEvent):
+        event_id, event = event, load_event(event)
+        if event is None:
+            logger.warning("broadcast_event: event %s not found (rolled back?)", event_id)
+            return
     layer = get_channel_layer()
     if layer is None:
         return
@@ -57,8 +62,8 @@ def broadcast_event(event_id: int) -> None:
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # the write is committed: send it again once the layer answers (readers catch up too)
-        logger.warning("broadcast_event: could not publish event %s; will retry", event_id, exc_info=True)
-        get_retrier(layer).add(event_id, group, message)
+        logger.warning("broadcast_event: could not publish event %s; will retry", event.pk, exc_info=True)
+        get_retrier(layer).add(event.pk, group, message)
 
 
 class Retrier:
