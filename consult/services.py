@@ -29,6 +29,7 @@ from consult.models import (
     Vote,
 )
 from consult.text import clean_body, fingerprint, normalise, render_body
+from core.mail import render_templated, send_templated_many
 from core.mail import send_templated as _send_templated
 
 logger = logging.getLogger(__name__)
@@ -39,9 +40,13 @@ FLAG_HIDDEN_REASON = "signalée à plusieurs reprises, en attente de vérificati
 
 def send_templated(to, template, context):
     """core.mail.send_templated with the site address every e-mail link needs."""
+    _send_templated(to, template, _with_site_url(context))
+
+
+def _with_site_url(context: dict) -> dict:
     from django.conf import settings
 
-    _send_templated(to, template, {"site_url": settings.SITE_URL.rstrip("/"), **context})
+    return {"site_url": settings.SITE_URL.rstrip("/"), **context}
 
 
 class ConsultError(Exception):
@@ -273,10 +278,12 @@ def _insert_contributions(contributions: list[Contribution]):
         bump_page_cache_after_commit(consultation_id, additive=True)
     # The events go out in memory, with their contribution: no query per event to broadcast them.
     transaction.on_commit(lambda: [_broadcast(event) for event in events])
+    messages = []  # queued with one commit for the whole batch
     for contribution in contributions:
-        _mail_receipt(contribution)
+        messages.append(_receipt_message(contribution))
         if contribution.status == Contribution.STATUS_PUBLISHED:
-            _mail_reply(contribution)
+            messages.append(_reply_message(contribution))
+    send_templated_many(messages)
 
 
 def _detect_campaigns(contributions: list[Contribution]):
@@ -556,18 +563,26 @@ def notify_synthesis(consultation: ConsultationPage) -> int:
 # --- e-mails --------------------------------------------------------------------------------------------
 
 
-def _mail_receipt(contribution: Contribution):
-    send_templated(contribution.author.email, "consult/email/receipt", {"contribution": contribution})
+def _receipt_message(contribution: Contribution) -> dict:
+    return render_templated(
+        contribution.author.email, "consult/email/receipt", _with_site_url({"contribution": contribution})
+    )
+
+
+def _reply_message(contribution: Contribution) -> dict | None:
+    """Tell the author of the contribution answered (not when answering oneself)."""
+    if not contribution.parent_id:
+        return None
+    parent = Contribution.objects.select_related("author").get(pk=contribution.parent_id)
+    if parent.author_id == contribution.author_id or not parent.author.is_active or parent.author.anonymised_at:
+        return None
+    return render_templated(
+        parent.author.email, "consult/email/reply", _with_site_url({"contribution": contribution, "parent": parent})
+    )
 
 
 def _mail_reply(contribution: Contribution):
-    """Tell the author of the contribution answered (not when answering oneself)."""
-    if not contribution.parent_id:
-        return
-    parent = Contribution.objects.select_related("author").get(pk=contribution.parent_id)
-    if parent.author_id == contribution.author_id or not parent.author.is_active or parent.author.anonymised_at:
-        return
-    send_templated(parent.author.email, "consult/email/reply", {"contribution": contribution, "parent": parent})
+    send_templated_many([_reply_message(contribution)])
 
 
 # One per process: see consult/groupcommit.py.
