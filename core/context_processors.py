@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -35,12 +36,18 @@ def site_config(request):
     from dsfr.models import DsfrConfig
 
     language = get_language() or settings.LANGUAGE_CODE
-    key = f"dsfr:site-config:{language}"
-    config = cache.get(key)
-    if config is None:
-        config = DsfrConfig.objects.filter(language=language).first() or DsfrConfig.objects.first() or False
-        cache.set(key, config, SITE_CONFIG_TTL)
-    return {"SITE_CONFIG": config or None}
+
+    def load():
+        key = f"dsfr:site-config:{language}"
+        config = cache.get(key)
+        if config is None:
+            config = DsfrConfig.objects.filter(language=language).first() or DsfrConfig.objects.first() or False
+            cache.set(key, config, SITE_CONFIG_TTL)
+        return config or None
+
+    # Read when a template first uses it (the page header and footer), not for fragments that never do: the
+    # JSON answer to a posted contribution renders one, and skips a cache round trip.
+    return {"SITE_CONFIG": SimpleLazyObject(load)}
 
 
 def forget_site_config(**kwargs):
