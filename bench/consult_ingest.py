@@ -81,9 +81,16 @@ class Connection:
 
 
 async def writer_loop(
-    n: int, session_key: str, path: str, token: str, deadline: float, stats: dict, timeout: float = TIMEOUT
+    n: int,
+    session_key: str,
+    path: str,
+    token: str,
+    deadline: float,
+    stats: dict,
+    timeout: float = TIMEOUT,
+    ports=PORTS,
 ):
-    connection = Connection(PORTS[n % len(PORTS)])
+    connection = Connection(ports[n % len(ports)])
     sequence = 0
     try:
         while time.time() < deadline:
@@ -116,11 +123,11 @@ async def writer_loop(
         await connection.close()
 
 
-async def run_writers(writers, path, token, seconds, timeout=TIMEOUT) -> dict:
+async def run_writers(writers, path, token, seconds, timeout=TIMEOUT, ports=PORTS) -> dict:
     stats = {"latencies": [], "accepted": [], "retries": 0, "errors_5xx": 0, "refused": {}, "gave_up": 0}
     deadline = time.time() + seconds
     await asyncio.gather(
-        *(writer_loop(n, key, path, token, deadline, stats, timeout) for n, (_, key) in enumerate(writers))
+        *(writer_loop(n, key, path, token, deadline, stats, timeout, ports) for n, (_, key) in enumerate(writers))
     )
     return stats
 
@@ -132,7 +139,11 @@ def main():
     parser.add_argument("--writers", type=int, default=WRITERS)
     parser.add_argument("--seconds", type=int, default=SECONDS)
     parser.add_argument("--timeout", type=float, default=TIMEOUT)
+    parser.add_argument(
+        "--processes", type=int, default=len(PORTS), help="server processes (scripts/serve_prod.sh runs cores + 1)"
+    )
     args = parser.parse_args()
+    ports = tuple(PORTS[0] + n for n in range(args.processes))
     raise_fd_limit()
     start_services()
     if os.environ.get("REDIS_URL"):
@@ -147,11 +158,11 @@ def main():
     writers = bench_users(args.writers, prefix="bench-writer")
     path, token = post_path(consultation, section), form_token()
     connections.close_all()
-    servers = start_servers()
+    servers = start_servers(ports)
     try:
-        log(f"consult_ingest: {args.writers} writers for {args.seconds} s")
+        log(f"consult_ingest: {args.writers} writers for {args.seconds} s, {len(ports)} server processes")
         started = time.time()
-        stats = asyncio.run(run_writers(writers, path, token, args.seconds, args.timeout))
+        stats = asyncio.run(run_writers(writers, path, token, args.seconds, args.timeout, ports))
         elapsed = time.time() - started
     finally:
         stop_servers(servers)
@@ -176,6 +187,7 @@ def main():
         bench="consult_ingest",
         writers=args.writers,
         seconds=args.seconds,
+        processes=len(ports),
         accepted=len(accepted),
         accepted_per_s=round(len(accepted) / args.seconds, 1),
         p95_ms=round(percentile(stats["latencies"], 95), 2) if stats["latencies"] else None,
