@@ -8,6 +8,9 @@ its JSON path (CSRF cookie + X-CSRFToken header, a signed "rendered at" stamp ol
 with a fresh idempotency key; on a timeout (10 s, --timeout), a connection error or a 5xx it reconnects and retries with the
 SAME key. Latency = first attempt → 2xx. Afterwards the database is checked: lost = accepted keys with no stored
 contribution, duplicated = keys stored more than once.
+
+`--processes N` runs N server processes (default 2); `--floor` answers the posting URL with an empty view that only
+authenticates (bench/floor_urls.py): what everything but the write costs on this machine.
 """
 
 import argparse
@@ -142,6 +145,11 @@ def main():
     parser.add_argument(
         "--processes", type=int, default=len(PORTS), help="server processes (scripts/serve_prod.sh runs cores + 1)"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="post to an empty view that only authenticates (bench/floor_urls.py): the cost of everything but the write",
+    )
     args = parser.parse_args()
     ports = tuple(PORTS[0] + n for n in range(args.processes))
     raise_fd_limit()
@@ -158,7 +166,7 @@ def main():
     writers = bench_users(args.writers, prefix="bench-writer")
     path, token = post_path(consultation, section), form_token()
     connections.close_all()
-    servers = start_servers(ports)
+    servers = start_servers(ports, {"DJANGO_SETTINGS_MODULE": "bench.floor_settings"} if args.floor else None)
     try:
         log(f"consult_ingest: {args.writers} writers for {args.seconds} s, {len(ports)} server processes")
         started = time.time()
@@ -175,7 +183,7 @@ def main():
         .annotate(n=Count("id"))
         .values_list("idempotency_key", "n")
     )
-    lost = sum(1 for _, key in accepted if key not in stored)
+    lost = 0 if args.floor else sum(1 for _, key in accepted if key not in stored)  # the empty view stores nothing
     duplicated = sum(1 for n in stored.values() if n > 1)
     connection.close()
     log(
@@ -188,6 +196,7 @@ def main():
         writers=args.writers,
         seconds=args.seconds,
         processes=len(ports),
+        **({"view": "floor"} if args.floor else {}),
         accepted=len(accepted),
         accepted_per_s=round(len(accepted) / args.seconds, 1),
         p95_ms=round(percentile(stats["latencies"], 95), 2) if stats["latencies"] else None,
