@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from consult import services
 from consult.demo_content import (
     CAMPAIGN_TEXT,
     CLOSED_SECTIONS,
@@ -28,7 +29,7 @@ from consult.models import (
     Section,
     Vote,
 )
-from consult.text import fingerprint, render_body
+from consult.text import fingerprint
 
 DEMO_CITIZENS = [
     ("demo.martine@agora-sante.local", "Martine, aidante (démo)"),
@@ -106,24 +107,21 @@ def _contribution(
     existing = Contribution.objects.filter(author=author, idempotency_key=key).first()
     if existing:
         return existing
-    c = Contribution.objects.create(
-        consultation=consultation,
-        section=section,
-        author=author,
+    c = services.new_contribution(
+        consultation,
+        section,
+        author,
+        body,
         parent=parent,
-        root_id=(parent.root_id or parent.pk) if parent else None,
-        depth=parent.depth + 1 if parent else 0,
         organisation=organisation,
-        body=body,
-        body_html=render_body(body),
         stance=stance if parent is None else "",
         no_interests=parent is None,
         status=status,
         idempotency_key=key,
         created_at=created_at,
-        fingerprint=fingerprint(body),
         **extra,
     )
+    c.save()
     c.receipt_number = f"C-{timezone.localtime(created_at).year}-{c.pk:06d}"
     c.root_id = c.root_id or c.pk
     c.save(update_fields=["receipt_number", "root"])

@@ -193,25 +193,38 @@ def create_contribution(
         if consultation.moderation_mode == ConsultationPage.MODERATION_A_PRIORI
         else Contribution.STATUS_PUBLISHED
     )
-    contribution = Contribution(
-        consultation=consultation,
-        section=section,
+    contribution = new_contribution(
+        consultation,
+        section,
+        user,
+        body,
         parent=parent,
-        root_id=(parent.root_id or parent.pk) if parent else None,
-        depth=parent.depth + 1 if parent else 0,
-        author=user,
         organisation=organisation,
-        body=body,
-        body_html=render_body(body),
         stance=stance,
         interests=interests,
         no_interests=bool(no_interests) and not interests,
         status=status,
         idempotency_key=idempotency_key,
-        fingerprint=fingerprint(body),
     )
     # Validated here, in the request; written with the contributions posted at the same moment in this process.
     return _group_commit.submit(contribution)
+
+
+def new_contribution(consultation, section, author, body: str, parent: Contribution | None = None, **fields):
+    """An unsaved contribution with what follows from its text and its parent (thread root, depth, HTML,
+    fingerprint); `fields` sets the rest. No check: create_contribution validates, the demo loader trusts itself."""
+    return Contribution(
+        consultation=consultation,
+        section=section,
+        parent=parent,
+        root_id=(parent.root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author=author,
+        body=body,
+        body_html=render_body(body),
+        fingerprint=fingerprint(body),
+        **fields,
+    )
 
 
 def _write_contributions(contributions: list[Contribution]) -> list[tuple[Contribution, bool]]:
