@@ -2,7 +2,8 @@
 
 A request thread submits its item (for contributions: validated, unsaved) and waits. If no thread of the
 process is writing, it becomes the *leader*: it takes every item waiting (its own first, up to MAX_BATCH) and
-writes them with its own database connection through `write(items)`, which returns one result per item. While it
+writes them with its own database connection through `write(items)`, which returns one result per item (an
+exception instance for an item that failed on its own: raised in that item's request only). While it
 writes, the next requests queue; when it is done it wakes them with their results and hands the lead to the
 first request still waiting, which writes the next batch. Nobody waits for a timer: a lone request is written
 at once, alone; under load, batches grow by themselves to the number of requests that arrived during the
@@ -35,7 +36,14 @@ class _Slot:
     def outcome(self):
         if self.error is not None:
             raise self.error
-        return self.result
+        return _unwrap(self.result)
+
+
+def _unwrap(result):
+    """`write` may return an exception for one item (its own failure, not the batch's): raised in its request."""
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 class GroupCommit:
@@ -50,7 +58,7 @@ class GroupCommit:
 
     def submit(self, item):
         if transaction.get_connection().in_atomic_block:
-            return self._write([item])[0]
+            return _unwrap(self._write([item])[0])
         slot = _Slot(item)
         with self._lock:
             self._waiting.append(slot)

@@ -232,7 +232,8 @@ def _write_contributions(contributions: list[Contribution]) -> list[tuple[Contri
 
     If the batch breaks a unique constraint (a replayed idempotency key racing its first request, in this
     batch or in another process), each contribution is written again on its own, and a replay gets the
-    contribution its key already holds (created=False).
+    contribution its key already holds (created=False); one that fails on its own gets its IntegrityError in place
+    of a result (consult/groupcommit.py raises it in its request only).
     """
     try:
         with transaction.atomic():
@@ -240,7 +241,7 @@ def _write_contributions(contributions: list[Contribution]) -> list[tuple[Contri
         return [(c, True) for c in contributions]
     except IntegrityError:
         if len(contributions) > 1:
-            return [_write_contributions([_unsaved(c)])[0] for c in contributions]
+            return [_write_alone(_unsaved(c)) for c in contributions]
         contribution = contributions[0]
         if not contribution.idempotency_key:
             raise
@@ -250,6 +251,15 @@ def _write_contributions(contributions: list[Contribution]) -> list[tuple[Contri
         if existing is None:
             raise
         return [(existing, False)]
+
+
+def _write_alone(contribution: Contribution):
+    """One contribution of a batch that failed, written on its own: its result, or its own error (for its request
+    only: the others of the batch are stored and answered)."""
+    try:
+        return _write_contributions([contribution])[0]
+    except IntegrityError as exc:
+        return exc
 
 
 def _unsaved(contribution: Contribution) -> Contribution:

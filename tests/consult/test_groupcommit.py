@@ -113,6 +113,25 @@ def test_an_error_reaches_every_request_of_its_batch_and_the_next_batch_is_still
     assert writer.batches[-1] == ["e"]
 
 
+def test_an_item_that_failed_on_its_own_raises_in_its_request_only():
+    writer = Recorder()
+    writer.hold.clear()
+
+    def write(items):
+        results = writer(items)
+        return [ValueError(item) if item == "b" else result for item, result in zip(items, results, strict=True)]
+
+    group = GroupCommit(write)
+    _, first = submit_in_threads(group, ["premier"])
+    wait_for(lambda: writer.batches)
+    results, others = submit_in_threads(group, ["b", "c"])
+    wait_for(lambda: len(group._waiting) == 2)
+    writer.hold.set()
+    for thread in first + others:
+        thread.join(5)
+    assert isinstance(results["b"], ValueError) and results["c"] == "écrit:c"
+
+
 @pytest.mark.django_db
 def test_a_caller_inside_a_transaction_writes_its_own_item_in_it():
     group = GroupCommit(lambda items: [threading.current_thread().name for _ in items])
@@ -208,6 +227,27 @@ def test_the_same_key_twice_in_one_batch_is_stored_once(prepare, alice, section)
     assert [created for _, created in results] == [True, False]
     assert results[0][0].pk == results[1][0].pk
     assert Contribution.objects.filter(author=alice, idempotency_key="cle-double").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_contribution_that_fails_on_its_own_fails_alone_and_the_rest_of_its_batch_is_stored(
+    prepare, alice, bob, section
+):
+    from django.db import IntegrityError
+
+    first = prepare(alice, section, "Une contribution correcte, avant.", key="cle-avant")
+    broken = prepare(bob, section, "Celle-ci ne peut pas être enregistrée.", key="cle-cassee")
+    broken.body = None  # NOT NULL: refused by the database, whatever the batch
+    last = prepare(bob, section, "Une contribution correcte, après.", key="cle-apres")
+
+    results = services._write_contributions([first, broken, last])
+
+    assert results[0][1] is True and results[2][1] is True
+    assert isinstance(results[1], IntegrityError)
+    assert set(Contribution.objects.values_list("idempotency_key", flat=True)) == {"cle-avant", "cle-apres"}
+    group = GroupCommit(lambda items: [IntegrityError("refusée")])
+    with pytest.raises(IntegrityError):  # raised in the request of that contribution
+        group.submit(broken)
 
 
 @pytest.mark.django_db(transaction=True)
