@@ -62,52 +62,40 @@ def test_a_lone_request_is_written_at_once_and_alone():
     assert writer.batches == [["a"]]
 
 
-def test_requests_arriving_during_a_write_are_written_together_in_the_next_batch():
-    writer = Recorder()
+def while_a_write_runs(group, writer, items):
+    """Submit "premier" alone; while its write is held, submit `items` (they queue); then release everything.
+    Returns what each request got: a result or the exception it raised."""
     writer.hold.clear()
-    group = GroupCommit(writer)
     results, first = submit_in_threads(group, ["premier"])
     wait_for(lambda: writer.batches)  # the first request is writing, alone
-    results_more, others = submit_in_threads(group, ["b", "c", "d"])
-    wait_for(lambda: len(group._waiting) == 3)
+    more, others = submit_in_threads(group, items)
+    wait_for(lambda: len(group._waiting) == len(items))
     writer.hold.set()
     for thread in first + others:
         thread.join(5)
+    return {**results, **more}
+
+
+def test_requests_arriving_during_a_write_are_written_together_in_the_next_batch():
+    writer = Recorder()
+    group = GroupCommit(writer)
+    results = while_a_write_runs(group, writer, ["b", "c", "d"])
     assert writer.batches == [["premier"], ["b", "c", "d"]]
-    assert {**results, **results_more} == {
-        "premier": "écrit:premier",
-        "b": "écrit:b",
-        "c": "écrit:c",
-        "d": "écrit:d",
-    }
+    assert results == {"premier": "écrit:premier", "b": "écrit:b", "c": "écrit:c", "d": "écrit:d"}
     assert (group.batches, group.items) == (2, 4)
 
 
 def test_a_batch_is_never_larger_than_the_maximum():
     writer = Recorder()
-    writer.hold.clear()
     group = GroupCommit(writer, max_batch=2)
-    _, first = submit_in_threads(group, ["premier"])
-    wait_for(lambda: writer.batches)
-    _, others = submit_in_threads(group, ["b", "c", "d"])
-    wait_for(lambda: len(group._waiting) == 3)
-    writer.hold.set()
-    for thread in first + others:
-        thread.join(5)
+    while_a_write_runs(group, writer, ["b", "c", "d"])
     assert [len(batch) for batch in writer.batches] == [1, 2, 1]
 
 
 def test_an_error_reaches_every_request_of_its_batch_and_the_next_batch_is_still_written():
     writer = Recorder(fail_on="b")
-    writer.hold.clear()
     group = GroupCommit(writer)
-    _, first = submit_in_threads(group, ["premier"])
-    wait_for(lambda: writer.batches)
-    results, failing = submit_in_threads(group, ["b", "c"])
-    wait_for(lambda: len(group._waiting) == 2)
-    writer.hold.set()
-    for thread in first + failing:
-        thread.join(5)
+    results = while_a_write_runs(group, writer, ["b", "c"])
     assert isinstance(results["b"], RuntimeError) and isinstance(results["c"], RuntimeError)
     assert group.submit("e") == "écrit:e"  # nothing is left stuck behind the failed batch
     assert writer.batches[-1] == ["e"]
@@ -115,20 +103,12 @@ def test_an_error_reaches_every_request_of_its_batch_and_the_next_batch_is_still
 
 def test_an_item_that_failed_on_its_own_raises_in_its_request_only():
     writer = Recorder()
-    writer.hold.clear()
 
     def write(items):
         results = writer(items)
         return [ValueError(item) if item == "b" else result for item, result in zip(items, results, strict=True)]
 
-    group = GroupCommit(write)
-    _, first = submit_in_threads(group, ["premier"])
-    wait_for(lambda: writer.batches)
-    results, others = submit_in_threads(group, ["b", "c"])
-    wait_for(lambda: len(group._waiting) == 2)
-    writer.hold.set()
-    for thread in first + others:
-        thread.join(5)
+    results = while_a_write_runs(GroupCommit(write), writer, ["b", "c"])
     assert isinstance(results["b"], ValueError) and results["c"] == "écrit:c"
 
 
